@@ -1,0 +1,480 @@
+"""The incident schema: columns, vocabularies, validation and CSV form (the single source of truth).
+
+Every other module asks this one which columns exist, what values they allow and how a value is
+written to or read from the CSV; none of them lists columns of its own. ``docs/data-model.md``
+explains the same columns for people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from typing import Annotated, Any, Self, TypeVar
+from urllib.parse import urlsplit
+
+import pycountry
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from dashboard.errors import FieldProblem, IncidentValidationError
+from dashboard.identifiers import is_valid_imo, is_valid_mmsi, normalise_imo
+
+ID_PATTERN = re.compile(r"^INC-(\d{4,})$")
+LIST_SEPARATOR = ";"
+MAX_SUMMARY_CHARS = 1000
+MAX_NOTES_CHARS = 2000
+MAX_SHORT_TEXT_CHARS = 300
+ModelT = TypeVar("ModelT", bound=BaseModel)
+# A day of slack: an incident "today" in the Pacific is already "tomorrow" in UTC.
+FUTURE_SLACK = dt.timedelta(days=1)
+
+
+class Vocabulary(StrEnum):
+    """A fixed set of values; ``label`` is what people read."""
+
+    @property
+    def label(self) -> str:
+        """The value as words: ``under_pursuit`` reads "under pursuit"."""
+        return self.value.replace("_", " ")
+
+
+class DatePrecision(Vocabulary):
+    DAY = "day"
+    MONTH = "month"
+    APPROXIMATE = "approximate"
+
+
+class EventType(Vocabulary):
+    SEIZURE = "seizure"
+    PURSUIT = "pursuit"
+    BOARDING = "boarding"
+    STRIKE = "strike"
+    OTHER = "other"
+
+
+class VesselType(Vocabulary):
+    CRUDE_TANKER = "crude_tanker"
+    PRODUCT_TANKER = "product_tanker"
+    TANKER = "tanker"
+    CARGO_SHIP = "cargo_ship"
+    GO_FAST_BOAT = "go_fast_boat"
+    SEMI_SUBMERSIBLE = "semi_submersible"
+    FISHING_VESSEL = "fishing_vessel"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class FalseFlag(Vocabulary):
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class LocationPrecision(Vocabulary):
+    EXACT = "exact"
+    APPROXIMATE = "approximate"
+    REGION = "region"
+
+
+class Outcome(Vocabulary):
+    SEIZED = "seized"
+    UNDER_PURSUIT = "under_pursuit"
+    ESCAPED = "escaped"
+    BOARDED = "boarded"
+    DESTROYED = "destroyed"
+    RELEASED = "released"
+    RETURNED = "returned"
+    UNKNOWN = "unknown"
+    OTHER = "other"
+
+
+class Verification(Vocabulary):
+    VERIFIED = "verified"
+    UNVERIFIED = "unverified"
+    REJECTED = "rejected"
+
+
+class AddedVia(Vocabulary):
+    CURATED = "curated"
+    FORM = "form"
+    CLI = "cli"
+    IMPORT = "import"
+
+
+# --- field-level rules -------------------------------------------------------------------------
+
+
+def _clean_text(value: object) -> object:
+    """Collapse line breaks and runs of white space, so one record stays one CSV line."""
+    if not isinstance(value, str):
+        return value
+    without_controls = "".join(
+        " " if unicodedata.category(char) in {"Cc", "Zl", "Zp"} else char for char in value
+    )
+    return " ".join(without_controls.split())
+
+
+def _blank_to_none(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _split_list(value: object) -> object:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = value.split(LIST_SEPARATOR)
+    if isinstance(value, Iterable):
+        items = (_clean_text(item) for item in value)
+        return tuple(item for item in items if item)
+    return value
+
+
+def _check_imo(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = normalise_imo(value)
+    if not is_valid_imo(value):
+        raise ValueError(
+            "must be 7 digits whose last digit is the IMO check digit "
+            "(d1×7 + d2×6 + d3×5 + d4×4 + d5×3 + d6×2, mod 10); check for a typing error"
+        )
+    return value
+
+
+def _check_mmsi(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.replace(" ", "")
+    if not is_valid_mmsi(value):
+        raise ValueError("must be exactly 9 digits (a ship's MMSI starts with 2 to 7)")
+    return value
+
+
+@functools.cache
+def country_name(code: str) -> str | None:
+    """The ISO 3166-1 short name for an alpha-2 code, or None when the code is not assigned."""
+    country = pycountry.countries.get(alpha_2=code.upper())
+    if country is None:
+        return None
+    return getattr(country, "common_name", None) or country.name
+
+
+def flag_label(code: str | None) -> str:
+    """A flag as people read it: "Panama (PA)"; "no flag / unknown" when there is none."""
+    if not code:
+        return "no flag / unknown"
+    name = country_name(code)
+    return f"{name} ({code})" if name else code
+
+
+def _check_flag(value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = value.strip().upper()
+    if len(code) != 2 or not code.isascii() or country_name(code) is None:
+        raise ValueError(
+            f"{value!r} is not an ISO 3166-1 two-letter country code (Panama is PA, Guyana GY)"
+        )
+    return code
+
+
+def _check_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        raise ValueError("must start with http:// or https:// and name a website")
+    return value
+
+
+def _coordinate_range(name: str, limit: int) -> Any:
+    """A validator rejecting values outside ±limit instead of wrapping them as geopy would."""
+
+    def check(value: float) -> float:
+        if not -limit <= value <= limit:
+            raise ValueError(f"must be between -{limit} and {limit} degrees; got {value:g}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _optional_text(max_chars: int) -> Any:
+    """Free text that may be left empty (stored as None), at most ``max_chars`` long."""
+    return Annotated[
+        Annotated[str, Field(max_length=max_chars)] | None,
+        BeforeValidator(_clean_text),
+        BeforeValidator(_blank_to_none),
+    ]
+
+
+def _required_text(max_chars: int) -> Any:
+    """Free text that must not be empty, at most ``max_chars`` long."""
+    return Annotated[str, BeforeValidator(_clean_text), Field(min_length=1, max_length=max_chars)]
+
+
+OptionalText = _optional_text(MAX_SHORT_TEXT_CHARS)
+RequiredText = _required_text(MAX_SHORT_TEXT_CHARS)
+NameList = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
+OptionalDate = Annotated[dt.date | None, BeforeValidator(_blank_to_none)]
+
+
+class Source(BaseModel):
+    """A published document an incident relies on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    outlet: RequiredText
+    title: OptionalText = None
+    url: Annotated[str, BeforeValidator(_clean_text), AfterValidator(_check_url)]
+    published: OptionalDate = None
+
+
+def _parse_sources(value: object) -> object:
+    if isinstance(value, str):
+        if not value.strip():
+            return ()
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as error:
+            raise ValueError(
+                'sources must be a JSON list like [{"outlet": ..., "url": ...}]'
+            ) from error
+    return value
+
+
+class _CrossFieldError(ValueError):
+    """Several fields wrong together; kept apart so each message can sit beside its own input."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in problems))
+
+
+class IncidentDraft(BaseModel):
+    """Everything a person states about an incident; the store adds id and provenance."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    date: dt.date
+    end_date: OptionalDate = None
+    date_precision: DatePrecision
+    event_type: EventType
+    vessel_name: RequiredText
+    former_names: NameList = ()
+    imo: Annotated[OptionalText, AfterValidator(_check_imo)] = None
+    mmsi: Annotated[OptionalText, AfterValidator(_check_mmsi)] = None
+    vessel_type: VesselType
+    flag: Annotated[OptionalText, AfterValidator(_check_flag)] = None
+    false_flag: FalseFlag
+    registry: OptionalText = None
+    linked_to: NameList = ()
+    sanctions: OptionalText = None
+    latitude: Annotated[float, _coordinate_range("latitude", 90)]
+    longitude: Annotated[float, _coordinate_range("longitude", 180)]
+    place: RequiredText
+    location_precision: LocationPrecision
+    agency: RequiredText
+    outcome: Outcome
+    summary: _required_text(MAX_SUMMARY_CHARS)
+    notes: _optional_text(MAX_NOTES_CHARS) = None
+    sources: Annotated[tuple[Source, ...], BeforeValidator(_parse_sources), Field(min_length=1)]
+
+    @field_validator("latitude", "longitude", mode="before")
+    @classmethod
+    def _reject_non_finite(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+        if isinstance(value, (str, float)) and str(value).lower() in {"nan", "inf", "-inf"}:
+            raise ValueError("must be a number of degrees")
+        return value
+
+    @field_validator("date", "end_date")
+    @classmethod
+    def _not_in_future(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and value > dt.datetime.now(dt.UTC).date() + FUTURE_SLACK:
+            raise ValueError(f"{value} is in the future")
+        return value
+
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> Self:
+        if self.end_date is not None and self.end_date < self.date:
+            raise _CrossFieldError(
+                [("end_date", f"{self.end_date} is before the start date {self.date}")]
+            )
+        return self
+
+
+class Incident(IncidentDraft):
+    """One row of the incident file: a draft plus its id and how and when it was added."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN.pattern)]
+    verification: Verification
+    added_at: dt.datetime
+    added_by: RequiredText
+    added_via: AddedVia
+
+    @field_validator("added_at")
+    @classmethod
+    def _in_utc(cls, value: dt.datetime) -> dt.datetime:
+        if value.tzinfo is None:
+            raise ValueError("added_at must carry a time zone, e.g. 2026-01-20T12:00:00Z")
+        return value.astimezone(dt.UTC)
+
+
+class Review(BaseModel):
+    """An editor's decision on an incident, kept in its own append-only log."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    incident_id: Annotated[str, Field(pattern=ID_PATTERN.pattern)]
+    decision: Verification
+    reviewer: RequiredText
+    reviewed_at: dt.datetime
+    note: OptionalText = None
+
+
+# The file's column order: identity first, then what happened, then provenance.
+COLUMNS: tuple[str, ...] = (
+    "id",
+    *IncidentDraft.model_fields,
+    *(
+        name
+        for name in Incident.model_fields
+        if name not in IncidentDraft.model_fields and name != "id"
+    ),
+)
+REVIEW_COLUMNS: tuple[str, ...] = tuple(Review.model_fields)
+LIST_COLUMNS = frozenset({"former_names", "linked_to"})
+VOCABULARIES: dict[str, type[Vocabulary]] = {
+    name: field.annotation
+    for name, field in Incident.model_fields.items()
+    if isinstance(field.annotation, type) and issubclass(field.annotation, Vocabulary)
+}
+REQUIRED_DRAFT_FIELDS = frozenset(
+    name for name, field in IncidentDraft.model_fields.items() if field.is_required()
+)
+
+
+# --- errors in plain words ---------------------------------------------------------------------
+
+_PLAIN_REASONS = {
+    "missing": "is required",
+    "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
+    "date_parsing": "must be a date written YYYY-MM-DD",
+    "date_type": "must be a date written YYYY-MM-DD",
+    "datetime_from_date_parsing": "must be a date and time like 2026-01-20T12:00:00Z",
+    "datetime_parsing": "must be a date and time like 2026-01-20T12:00:00Z",
+    "float_parsing": "must be a number of degrees, e.g. 10.5",
+    "float_type": "must be a number of degrees, e.g. 10.5",
+    "string_too_short": "must not be empty",
+    "extra_forbidden": "is not a column of the incident schema",
+}
+
+
+def _plain_problems(error: ValidationError, *, line: int | None) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    for detail in error.errors():
+        location = [str(part) for part in detail["loc"]]
+        field = location[0] if location else "record"
+        cause = detail.get("ctx", {}).get("error")
+        if isinstance(cause, _CrossFieldError):
+            problems.extend(FieldProblem(name, reason, line) for name, reason in cause.problems)
+            continue
+        if field == "sources" and len(location) > 1:
+            field = "sources[" + "].".join(location[1:3]) if len(location) > 2 else field
+        problems.append(FieldProblem(field, _reason(detail), line))
+    return problems
+
+
+def _reason(detail: Mapping[str, Any]) -> str:
+    kind = detail["type"]
+    if kind == "value_error":
+        return str(detail["ctx"]["error"])
+    if kind == "enum":
+        return f"must be one of: {detail['ctx']['expected'].replace(chr(39), '')}"
+    if kind == "string_too_long":
+        return f"is too long (at most {detail['ctx']['max_length']:,} characters)"
+    if kind == "too_short":
+        if detail["loc"][:1] == ("sources",):
+            return "at least one source (outlet and http(s) URL) is required"
+        return "must not be empty"
+    if kind == "string_pattern_mismatch":
+        return "must look like INC-0001"
+    return _PLAIN_REASONS.get(kind, detail["msg"])
+
+
+def validate_draft(fields: Mapping[str, object], *, line: int | None = None) -> IncidentDraft:
+    """The draft built from form or JSON fields; raises IncidentValidationError per field."""
+    return _validate(IncidentDraft, fields, line=line)
+
+
+def validate_incident(fields: Mapping[str, object], *, line: int | None = None) -> Incident:
+    """The incident built from a full record (a CSV row); raises IncidentValidationError."""
+    return _validate(Incident, fields, line=line)
+
+
+def validate_review(fields: Mapping[str, object], *, line: int | None = None) -> Review:
+    """The review built from a log row; raises IncidentValidationError."""
+    return _validate(Review, fields, line=line)
+
+
+def _validate(model: type[ModelT], fields: Mapping[str, object], *, line: int | None) -> ModelT:
+    try:
+        return model.model_validate(dict(fields))
+    except ValidationError as error:
+        raise IncidentValidationError(_plain_problems(error, line=line)) from None
+
+
+# --- the CSV form of a record ------------------------------------------------------------------
+
+
+def format_incident_id(number: int) -> str:
+    """The id for a sequence number: 7 gives "INC-0007"."""
+    return f"INC-{number:04d}"
+
+
+def incident_number(incident_id: str) -> int | None:
+    """The sequence number inside an id, or None when the text is not an id."""
+    match = ID_PATTERN.match(incident_id)
+    return int(match.group(1)) if match else None
+
+
+def to_csv_value(value: object) -> str:
+    """One value as the CSV cell the schema reads back to the same value."""
+    if value is None:
+        return ""
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, tuple) and value and isinstance(value[0], BaseModel):
+        return json.dumps(
+            [item.model_dump(mode="json", exclude_none=True) for item in value],
+            ensure_ascii=False,
+        )
+    if isinstance(value, tuple):
+        return LIST_SEPARATOR.join(value)
+    return str(value)
+
+
+def to_csv_row(record: BaseModel) -> list[str]:
+    """The record's cells in the file's column order."""
+    columns = REVIEW_COLUMNS if isinstance(record, Review) else COLUMNS
+    return [to_csv_value(getattr(record, column)) for column in columns]
