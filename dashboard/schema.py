@@ -174,9 +174,9 @@ def country_name(code: str) -> str | None:
     return getattr(country, "common_name", None) or country.name
 
 
-def flag_label(code: str | None) -> str:
+def flag_label(code: object) -> str:
     """A flag as people read it: "Panama (PA)"; "no flag / unknown" when there is none."""
-    if not code:
+    if not isinstance(code, str) or not code:  # None, or NaN from a pandas column
         return "no flag / unknown"
     name = country_name(code)
     return f"{name} ({code})" if name else code

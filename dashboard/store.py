@@ -99,7 +99,8 @@ def iter_csv_records(
     text: str, *, columns: Sequence[str], name: str
 ) -> Iterator[tuple[int, dict[str, str] | FieldProblem]]:
     """Each record's first line number with its cells by column, or the problem with that line."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -116,37 +117,39 @@ def iter_csv_records(
             + (f"; unknown {', '.join(unknown)}" if unknown else "")
         )
     # A file that does not end in a line break may end in a torn record.
-    torn_line = None if text.endswith("\n") else text.count("\n") + 1
+    torn_line = None if text.endswith("\n") else len(lines)
+    torn_reason = "the last line is incomplete (a write was interrupted); re-enter that incident"
     line = reader.line_num + 1
-    while True:
+    while line <= len(lines):
+        # A torn line that stopped inside a quoted cell and was fenced off by a later append
+        # would swallow the lines after it; on a CSV error, report the record's first line
+        # and read on from the next one, so one bad line never hides the good ones.
+        offset = line - 1
+        reader = csv.reader((lines[i] for i in range(offset, len(lines))), strict=True)
         try:
-            cells = next(reader)
-        except StopIteration:
+            for cells in reader:
+                last_line = offset + reader.line_num
+                if not cells:
+                    pass
+                elif last_line == torn_line and len(cells) != len(header):
+                    yield line, FieldProblem("record", torn_reason, line)
+                elif len(cells) != len(header):
+                    yield (
+                        line,
+                        FieldProblem(
+                            "record", f"has {len(cells)} fields; the header has {len(header)}", line
+                        ),
+                    )
+                else:
+                    yield line, dict(zip(header, cells, strict=True))
+                line = last_line + 1
             return
         except csv.Error as error:
-            yield line, FieldProblem("record", f"not valid CSV ({error})", line)
-            return
-        if not cells:
-            pass
-        elif reader.line_num == torn_line and len(cells) != len(header):
-            yield (
-                line,
-                FieldProblem(
-                    "record",
-                    "the last line is incomplete (a write was interrupted); re-enter that incident",
-                    line,
-                ),
-            )
-        elif len(cells) != len(header):
-            yield (
-                line,
-                FieldProblem(
-                    "record", f"has {len(cells)} fields; the header has {len(header)}", line
-                ),
-            )
-        else:
-            yield line, dict(zip(header, cells, strict=True))
-        line = reader.line_num + 1
+            if line == torn_line:
+                yield line, FieldProblem("record", torn_reason, line)
+            else:
+                yield line, FieldProblem("record", f"not valid CSV ({error})", line)
+            line += 1
 
 
 def load_incidents(path: Path | None = None) -> LoadResult:
@@ -241,10 +244,17 @@ def _ensure_file(path: Path, columns: Sequence[str]) -> None:
     if path.exists():
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.new")
+    # Each creator writes its own temporary file and links it in without replacing: when two
+    # first appends race, the loser must not swap a bare header over the winner's rows.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.new")
     temporary.write_bytes(_csv_line(columns))
     _fsync_path(temporary)
-    temporary.replace(path)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
     _fsync_path(path.parent)
 
 

@@ -1,0 +1,57 @@
+"""Streamlit entry point: loads the data once per file version, draws the filters, runs a page.
+
+Run with ``streamlit run dashboard/app.py`` (or ``python -m dashboard serve``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# `streamlit run dashboard/app.py` puts dashboard/ on sys.path, not the repository root.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import streamlit as st
+
+from dashboard.app_state import (
+    build_view,
+    current_version,
+    load_current,
+    prepare_static_assets,
+    set_view,
+)
+from dashboard.errors import DataFileError
+from dashboard.sidebar import render_filters
+
+# Not "pages/": Streamlit would treat that folder as old-style auto-discovered pages and run
+# a page file on its own (no sidebar, no data) for a deep link opened before st.navigation.
+PAGES_DIR = Path(__file__).resolve().parent / "views"
+# Material icons ship with Streamlit's own font; emoji would need fonts many machines lack.
+PAGES = [
+    st.Page(PAGES_DIR / "map.py", title="Map", icon=":material/map:", url_path="map", default=True),
+    st.Page(PAGES_DIR / "timeline.py", title="Timeline", icon=":material/timeline:"),
+    st.Page(PAGES_DIR / "table.py", title="Table", icon=":material/table:"),
+    st.Page(PAGES_DIR / "vessels.py", title="Vessels & flags", icon=":material/directions_boat:"),
+    st.Page(PAGES_DIR / "about.py", title="About the data", icon=":material/info:"),
+]
+
+st.set_page_config(page_title="Interdiction Tracker", page_icon="⚓", layout="wide")
+prepare_static_assets()
+navigation = st.navigation(PAGES)
+try:
+    version = current_version()
+    result = load_current(version)
+except DataFileError as error:
+    st.error(f"The incident data could not be read. {error}", icon="🚫")
+    st.stop()
+if result.problems:
+    st.warning(
+        f"{len(result.bad_lines)} line(s) of the data file were left out; every other row is "
+        "shown. Fix the lines below (or run `python -m dashboard validate`).",
+        icon="⚠️",
+    )
+    # st.text, not markdown: the reasons quote the file's own text, which must not render.
+    with st.expander("Problems in the data file", expanded=len(result.problems) <= 10):
+        st.text("\n".join(str(problem) for problem in result.problems))
+set_view(build_view(result, render_filters(result.incidents), version))
+navigation.run()

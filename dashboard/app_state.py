@@ -1,0 +1,75 @@
+"""What every page shares in one script run: the loaded data, the filter and the filtered rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.assets import ensure_static_assets
+from dashboard.errors import FieldProblem
+from dashboard.filters import IncidentFilter, filter_incidents
+from dashboard.store import LoadResult, data_path, file_version, load_incidents, reviews_path
+
+_VIEW_KEY = "_dashboard_view"
+DataVersion = tuple[tuple[int, int], tuple[int, int]]
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading the incident file…")
+def _load_version(path: str, version: DataVersion) -> LoadResult:
+    """The parsed file for one version of it; shared by all sessions, never mutated."""
+    del version  # part of the cache key only: a changed file (or review log) is read again
+    return load_incidents(Path(path))
+
+
+@st.cache_resource
+def prepare_static_assets() -> Path:
+    """Copy the map's Leaflet files where Streamlit serves them, once per server process."""
+    return ensure_static_assets()
+
+
+def current_version() -> DataVersion:
+    """A key that changes whenever the incident file or its review log changes."""
+    path = data_path()
+    return (file_version(path), file_version(reviews_path(path)))
+
+
+def load_current(version: DataVersion) -> LoadResult:
+    """The incident file at ``version``, parsed at most once per version of the file."""
+    return _load_version(str(data_path()), version)
+
+
+@dataclass(frozen=True)
+class View:
+    """The data one script run works on; pages read it and never change it."""
+
+    path: Path
+    version: DataVersion
+    incidents: pd.DataFrame
+    problems: tuple[FieldProblem, ...]
+    incident_filter: IncidentFilter
+    filtered: pd.DataFrame
+
+
+def build_view(result: LoadResult, incident_filter: IncidentFilter, version: DataVersion) -> View:
+    """The view for this run: every valid incident and those passing the filter."""
+    return View(
+        path=data_path(),
+        version=version,
+        incidents=result.incidents,
+        problems=result.problems,
+        incident_filter=incident_filter,
+        filtered=filter_incidents(result.incidents, incident_filter),
+    )
+
+
+def set_view(view: View) -> None:
+    """Hand this run's view to the page that st.navigation runs next."""
+    st.session_state[_VIEW_KEY] = view
+
+
+def current_view() -> View:
+    """The view the app built for this run."""
+    return st.session_state[_VIEW_KEY]

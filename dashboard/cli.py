@@ -1,0 +1,380 @@
+"""The command line: validate, add, import and export incidents, and serve the dashboard.
+
+Run as ``python -m dashboard COMMAND``; ``python -m dashboard COMMAND --help`` explains each one.
+Exit status: 0 on success, 1 when the data or the input is at fault (every problem is listed,
+one per line), 2 when the command line itself is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from dashboard import store
+from dashboard.errors import (
+    DataFileError,
+    FieldProblem,
+    IncidentValidationError,
+    InterdictionTrackerError,
+)
+from dashboard.export import to_csv_bytes, to_geojson_bytes
+from dashboard.filters import (
+    FILTER_PARAMS,
+    FilterParam,
+    IncidentFilter,
+    filter_from_query,
+    filter_incidents,
+)
+from dashboard.identifiers import mmsi_matches_flag
+from dashboard.schema import (
+    COLUMNS,
+    MAX_SHORT_TEXT_CHARS,
+    AddedVia,
+    IncidentDraft,
+    flag_label,
+    validate_draft,
+)
+
+APP_PATH = Path(__file__).resolve().parent / "app.py"
+EXPORT_FORMATS = {"csv": to_csv_bytes, "geojson": to_geojson_bytes}
+DEFAULT_ADDED_BY = "cli"
+# A filter's URL parameter that reads badly as an option gets a clearer option name here.
+OPTION_NAMES = {"q": "text"}
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The exit status of running the command line ``argv`` (default: ``sys.argv[1:]``)."""
+    parser = build_parser()
+    # Only `serve` takes arguments it does not know: they are streamlit's.
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.run is not run_serve:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
+    try:
+        return args.run(args)
+    except IncidentValidationError as error:
+        _print_problems(error.problems)
+        return EXIT_PROBLEMS
+    except InterdictionTrackerError as error:
+        _say(f"error: {error}")
+        return EXIT_PROBLEMS
+    except BrokenPipeError:
+        # The reader (``| head``) went away; that is its choice, not our failure. Point stdout
+        # at /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 128 + 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser for every subcommand; each sets ``run`` to the function that carries it out."""
+    # --data is accepted before or after the subcommand; SUPPRESS keeps the later one from
+    # resetting a value given earlier.
+    data_option = argparse.ArgumentParser(add_help=False)
+    data_option.add_argument(
+        "--data",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="PATH",
+        help=f"incident file to use (default: ${store.DATA_PATH_ENV} or data/incidents.csv)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="python -m dashboard",
+        description="Interdiction Tracker: check, extend and export the incident file.",
+        parents=[data_option],
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser(
+        "validate", parents=[data_option], help="check an incident file; list every bad line"
+    )
+    validate.add_argument("path", nargs="?", type=Path, help="file to check (default: --data)")
+    validate.set_defaults(run=run_validate)
+
+    add = commands.add_parser(
+        "add", parents=[data_option], help="append one incident given as a JSON object"
+    )
+    add.add_argument(
+        "--file", type=Path, help="JSON file holding the incident (default: read standard input)"
+    )
+    _add_by_option(add)
+    add.set_defaults(run=run_add)
+
+    import_ = commands.add_parser(
+        "import", parents=[data_option], help="append every row of a CSV file, or none"
+    )
+    import_.add_argument("file", type=Path, help="CSV with the schema's columns and a header")
+    _add_by_option(import_)
+    import_.set_defaults(run=run_import)
+
+    export = commands.add_parser(
+        "export", parents=[data_option], help="write the (filtered) incidents as CSV or GeoJSON"
+    )
+    export.add_argument("--format", required=True, choices=sorted(EXPORT_FORMATS))
+    export.add_argument(
+        "--output", type=Path, metavar="FILE", help="file to write (default: standard output)"
+    )
+    for spec in FILTER_PARAMS:
+        is_multi = isinstance(getattr(IncidentFilter(), spec.attribute), tuple)
+        option = OPTION_NAMES.get(spec.param, spec.param)
+        export.add_argument(
+            f"--{option}",
+            dest=f"filter_{spec.param}",
+            action="append" if is_multi else "store",
+            type=_filter_value(spec),
+            metavar=option.upper(),
+            help=spec.describe + (" (repeat for several)" if is_multi else ""),
+        )
+    export.set_defaults(run=run_export)
+
+    serve = commands.add_parser(
+        "serve",
+        parents=[data_option],
+        help="start the dashboard (extra arguments go to `streamlit run`)",
+    )
+    serve.set_defaults(run=run_serve)
+    return parser
+
+
+def _add_by_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--by",
+        type=_non_empty,
+        metavar="NAME",
+        help="who is adding (default: $USER, or 'cli')",
+    )
+
+
+def _non_empty(text: str) -> str:
+    if not text.strip() or len(text.strip()) > MAX_SHORT_TEXT_CHARS:
+        raise argparse.ArgumentTypeError(f"must be 1 to {MAX_SHORT_TEXT_CHARS} characters")
+    return text.strip()
+
+
+def _filter_value(spec: FilterParam) -> Callable[[str], str]:
+    """An argparse type that accepts exactly the values the filter's own URL form accepts."""
+
+    def check(value: str) -> str:
+        _, notices = filter_from_query({spec.param: [value]})
+        if notices:
+            raise argparse.ArgumentTypeError(f"{value!r}: expected {spec.describe}")
+        return value
+
+    return check
+
+
+# --- the commands -----------------------------------------------------------------------------
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    """0 when every line of the file is a valid incident; 1, with one line per problem, if not."""
+    path = args.path or _data_path(args)
+    result = store.load_incidents(path)
+    count = len(result.incidents)
+    if not result.problems:
+        print(f"{path}: {_incidents(count)}, all valid.")
+        return EXIT_OK
+    _print_problems(result.problems, stream=sys.stdout)
+    print(
+        f"{path}: {_incidents(count)} valid; {len(result.problems)} problem(s) "
+        f"on {len(result.bad_lines)} line(s) were left out."
+    )
+    return EXIT_PROBLEMS
+
+
+def run_add(args: argparse.Namespace) -> int:
+    """0 after appending the incident and printing its id; 1, writing nothing, on bad input."""
+    path = _data_path(args)
+    source = str(args.file) if args.file else "standard input"
+    try:
+        draft = validate_draft(_read_json_object(args.file, source))
+    except IncidentValidationError as error:
+        _print_problems(error.problems)
+        _say(f"nothing added to {path}; fix the field(s) above and try again.")
+        return EXIT_PROBLEMS
+    is_new = _check_header(path)
+    incident = store.append_incident(
+        draft, added_by=_added_by(args), added_via=AddedVia.CLI, path=path
+    )
+    if is_new:
+        _say(f"note: created the incident file {path}")
+    for warning in _warnings(draft):
+        _say(f"warning: {warning}")
+    print(incident.id)
+    return EXIT_OK
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """0 after appending every row of the file; 1, writing nothing, if any row is bad."""
+    path = _data_path(args)
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataFileError(f"No file at {args.file}; give the CSV to import.") from None
+    except UnicodeDecodeError as error:
+        raise DataFileError(f"{args.file} is not UTF-8 text (byte {error.start}).") from None
+    except OSError as error:
+        raise DataFileError(f"Cannot read {args.file}: {error.strerror}.") from None
+    try:
+        drafts = store.drafts_from_csv(text, name=str(args.file))
+    except IncidentValidationError as error:
+        _print_problems(error.problems)
+        lines = {problem.line for problem in error.problems}
+        _say(
+            f"{args.file}: nothing imported; {len(error.problems)} problem(s) on "
+            f"{len(lines)} line(s). Fix them and import the whole file again."
+        )
+        return EXIT_PROBLEMS
+    if not drafts:
+        _say(f"{args.file} holds no incidents; nothing imported.")
+        return EXIT_OK
+    _check_header(path)
+    incidents = store.import_incidents(drafts, added_by=_added_by(args), path=path)
+    print(f"imported {_incidents(len(incidents))}: {incidents[0].id} to {incidents[-1].id}")
+    return EXIT_OK
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """0 after writing the incidents that pass the filter options in the asked format."""
+    path = _data_path(args)
+    result = store.load_incidents(path)
+    if result.problems:
+        _say(
+            f"warning: {len(result.bad_lines)} bad line(s) of {path} left out; "
+            "run `python -m dashboard validate` to list them."
+        )
+    frame = filter_incidents(result.incidents, _incident_filter(args))
+    if args.output is not None and args.output.resolve() == path.resolve():
+        raise DataFileError(f"Refusing to overwrite the incident file {path} with an export.")
+    payload = EXPORT_FORMATS[args.format](frame)
+    if args.output is None:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+    else:
+        try:
+            args.output.write_bytes(payload)
+        except OSError as error:
+            raise DataFileError(f"Cannot write {args.output}: {error.strerror}.") from None
+        _say(f"wrote {_incidents(len(frame))} to {args.output}")
+    return EXIT_OK
+
+
+def run_serve(args: argparse.Namespace) -> NoReturn:
+    """Never returns: the process becomes ``streamlit run dashboard/app.py``."""
+    if "data" in args:
+        # The app reads its data path from the environment, which exec hands on.
+        os.environ[store.DATA_PATH_ENV] = str(args.data.resolve())
+    # Imported here, not at the top: it pulls in folium, which would add half a second to
+    # every other command.
+    from dashboard.assets import ensure_static_assets
+
+    ensure_static_assets()
+    extra = args.extra[1:] if args.extra[:1] == ["--"] else args.extra
+    command = [sys.executable, "-m", "streamlit", "run", str(APP_PATH), *extra]
+    sys.stdout.flush()
+    os.execvp(command[0], command)  # noqa: S606 (our own interpreter, no shell)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _data_path(args: argparse.Namespace) -> Path:
+    return getattr(args, "data", None) or store.data_path()
+
+
+def _added_by(args: argparse.Namespace) -> str:
+    return args.by or os.environ.get("USER", "").strip() or DEFAULT_ADDED_BY
+
+
+def _read_json_object(file: Path | None, source: str) -> dict[str, object]:
+    """The JSON object in ``file`` (or standard input); raises IncidentValidationError if none."""
+    if file is None and sys.stdin.isatty():
+        _say("Reading the incident as a JSON object from standard input; end it with Ctrl-D.")
+    try:
+        text = file.read_text(encoding="utf-8") if file else sys.stdin.read()
+    except FileNotFoundError:
+        raise DataFileError(f"No file at {file}; give the JSON file to add.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataFileError(f"Cannot read {source}: {error}.") from None
+    try:
+        fields = json.loads(text)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        reason = f"{source} is not valid JSON ({error.msg} at {where})"
+        raise IncidentValidationError([FieldProblem("input", reason)]) from None
+    if not isinstance(fields, dict):
+        reason = f"{source} must hold one JSON object, {{...}}, with the incident's fields"
+        raise IncidentValidationError([FieldProblem("input", reason)])
+    return fields
+
+
+def _check_header(path: Path) -> bool:
+    """True when ``path`` is still to be created; raises DataFileError if its header is wrong."""
+    # The store appends to whatever is there; a file that is empty or has another header would
+    # end up with a record nobody can read, so it is checked before anything is written.
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            first_line = handle.readline()
+    except FileNotFoundError:
+        return True
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataFileError(f"Cannot read {path}: {error}.") from None
+    records = store.iter_csv_records(first_line, columns=COLUMNS, name=str(path))
+    next(records, None)
+    return False
+
+
+def _warnings(draft: IncidentDraft) -> Iterable[str]:
+    """Doubts about a valid draft that deserve a look but do not block it."""
+    if draft.mmsi and draft.flag:
+        try:
+            matches = mmsi_matches_flag(draft.mmsi, draft.flag)
+        except DataFileError as error:
+            yield f"mmsi: the MID table could not be read to compare it with the flag ({error})"
+            return
+        if matches is False:
+            yield (
+                f"mmsi: {draft.mmsi} has a MID that does not belong to {flag_label(draft.flag)}; "
+                "a possible false flag (recorded as given)"
+            )
+
+
+def _incident_filter(args: argparse.Namespace) -> IncidentFilter:
+    """The filter the export options ask for; exits with status 2 naming any bad value."""
+    query: dict[str, list[str]] = {}
+    for spec in FILTER_PARAMS:
+        value = getattr(args, f"filter_{spec.param}")
+        if value is not None:
+            query[spec.param] = value if isinstance(value, list) else [value]
+    # Each value passed its own option's check; the one rule left is how two of them combine.
+    since, until = args.filter_since, args.filter_until
+    if since and until and dt.date.fromisoformat(since) > dt.date.fromisoformat(until):
+        _say(f"error: --since {since} is after --until {until}; nothing would match.")
+        raise SystemExit(EXIT_USAGE)
+    incident_filter, notices = filter_from_query(query)
+    for notice in notices:
+        _say(f"warning: {notice}")
+    return incident_filter
+
+
+def _print_problems(problems: Iterable[FieldProblem], *, stream: TextIO | None = None) -> None:
+    for problem in problems:
+        print(problem, file=stream or sys.stderr)
+
+
+def _incidents(count: int) -> str:
+    return f"{count} incident" + ("" if count == 1 else "s")
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)

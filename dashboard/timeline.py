@@ -1,0 +1,251 @@
+"""The Altair timeline: incidents as points on a date axis, pursuits as spans, counts per period.
+
+Plain Python (no Streamlit), so the tests read the chart specs directly. Dates go to the charts as
+``YYYY-MM-DD`` text on UTC scales: JavaScript reads a bare date as UTC midnight, and a local-time
+axis would draw it on the previous day for anyone west of Greenwich (the whole Caribbean).
+
+Large frames: Altair refuses to inline more than 5,000 rows, and a browser slows down well before
+that. The counts chart is therefore aggregated in pandas (one row per period and event type), and
+the point chart shows at most ``MAX_TIMELINE_POINTS`` incidents, the most recent ones; the page
+says so in a caption, and the counts beneath it always include every filtered incident.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Literal
+
+import altair as alt
+import pandas as pd
+
+from dashboard.colours import event_colour_scale
+from dashboard.presentation import flag_with_mark
+from dashboard.schema import VOCABULARIES, EventType
+
+Period = Literal["W", "M"]
+PERIOD_NAMES: dict[str, str] = {"W": "week", "M": "month"}
+MAX_TIMELINE_POINTS = 2_000
+# More incidents than this on one day of one event type share lanes again (bounded chart height).
+MAX_LANES = 8
+EMPTY_MESSAGE = "No incidents match the filters"
+LANE_HEIGHT = 22
+# Both charts reserve the same width for their y axis, so their date axes line up on the page.
+Y_AXIS_WIDTH = 80
+_DATE_FORMAT = "%Y-%m-%d"
+# Streamlit otherwise fits the whole chart, legend and axes included, into the given height,
+# squeezing the plot itself to a sliver; "fit-x" fills the width and keeps the plot's height.
+AUTOSIZE = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
+def timeline_rows(frame: pd.DataFrame, *, limit: int = MAX_TIMELINE_POINTS) -> pd.DataFrame:
+    """The rows the point chart draws: the ``limit`` most recent incidents, oldest first."""
+    recent = (
+        frame.assign(_last_day=frame["end_date"].fillna(frame["date"]))
+        .sort_values("_last_day", ascending=False, kind="stable")
+        .head(limit)
+        .drop(columns="_last_day")
+    )
+    return recent.sort_values(["date", "end_date", "id"], kind="stable")
+
+
+def timeline_data(frame: pd.DataFrame) -> pd.DataFrame:
+    """One JSON-safe row per incident of ``frame``: the fields the timeline draws and shows."""
+    labels = {member.value: member.label for member in EventType}
+    outcome_labels = {member.value: member.label for member in VOCABULARIES["outcome"]}
+    precision_labels = {member.value: member.label for member in VOCABULARIES["date_precision"]}
+    start = frame["date"].dt.strftime(_DATE_FORMAT)
+    end = frame["end_date"].dt.strftime(_DATE_FORMAT)
+    data = pd.DataFrame(
+        {
+            "id": frame["id"].astype(str),
+            "vessel": [
+                name if pd.isna(imo) else f"{name} (IMO {imo})"
+                for name, imo in zip(frame["vessel_name"], frame["imo"], strict=True)
+            ],
+            "flag": [
+                flag_with_mark(None if pd.isna(flag) else flag, str(false_flag))
+                for flag, false_flag in zip(frame["flag"], frame["false_flag"], strict=True)
+            ],
+            "event": frame["event_type"].astype(str).map(labels),
+            "outcome": frame["outcome"].astype(str).map(outcome_labels),
+            "start": start,
+            "end": end,
+            "dates": [
+                first if pd.isna(last) else f"{first} to {last}"
+                for first, last in zip(start, end, strict=True)
+            ],
+            "precision": frame["date_precision"].astype(str).map(precision_labels),
+        },
+    )
+    data["lane"] = _lanes(data)
+    # Object columns with None, not pandas' NA: the spec must be plain JSON.
+    return data.astype(object).where(data.notna(), None).reset_index(drop=True)
+
+
+def _lanes(data: pd.DataFrame) -> list[int]:
+    """A lane per row so that incidents of one event type overlapping in time do not overlap."""
+    starts = data["start"].tolist()
+    ends = [start if pd.isna(end) else end for start, end in zip(starts, data["end"], strict=True)]
+    events = data["event"].tolist()
+    lanes = [0] * len(data)
+    ends_by_event: dict[str, list[tuple[str, int]]] = {}
+    ids = data["id"].tolist()
+    for position in sorted(range(len(data)), key=lambda i: (starts[i], ids[i])):
+        busy = ends_by_event.setdefault(events[position], [])
+        # ISO dates compare correctly as text; a lane is free once its last incident ended.
+        if busy and busy[0][0] < starts[position]:
+            _, lane = heapq.heapreplace(busy, (ends[position], busy[0][1]))
+        else:
+            lane = len(busy)
+            heapq.heappush(busy, (ends[position], lane))
+        lanes[position] = lane % MAX_LANES
+    return lanes
+
+
+def _date_domain(starts: pd.Series, ends: pd.Series, period: Period) -> list[str]:
+    """The x domain: from the start of the first period to the end of the last one."""
+    first = starts.min().to_period(period).start_time
+    last = (ends.max().to_period(period) + 1).start_time
+    return [first.strftime(_DATE_FORMAT), last.strftime(_DATE_FORMAT)]
+
+
+def _x_encoding(field: str, domain: list[str]) -> alt.X:
+    return alt.X(
+        f"{field}:T",
+        title=None,
+        scale=alt.Scale(type="utc", domain=domain),
+        axis=alt.Axis(format="%d %b %Y", labelOverlap=True),
+    )
+
+
+def _colour() -> alt.Color:
+    domain, colours = event_colour_scale()
+    return alt.Color(
+        "event:N",
+        title="Event",
+        scale=alt.Scale(domain=domain, range=colours),
+        legend=alt.Legend(orient="top"),
+    )
+
+
+def empty_chart(message: str = EMPTY_MESSAGE) -> alt.Chart:
+    """A chart holding only ``message``, for a filter that leaves no incident."""
+    return (
+        alt.Chart(pd.DataFrame({"message": [message]}))
+        .mark_text(fontSize=14, color="#555555")
+        .encode(text="message:N")
+        .properties(height=80, autosize=AUTOSIZE)
+    )
+
+
+def build_timeline_chart(
+    frame: pd.DataFrame, *, period: Period = "M", limit: int = MAX_TIMELINE_POINTS
+) -> alt.LayerChart | alt.Chart:
+    """The timeline of ``frame``: a point per incident, a span per pursuit, coloured by event."""
+    if frame.empty:
+        return empty_chart()
+    rows = timeline_rows(frame, limit=limit)
+    data = timeline_data(rows)
+    domain = _date_domain(rows["date"], rows["end_date"].fillna(rows["date"]), period)
+    events = [label for label in event_colour_scale()[0] if label in set(data["event"])]
+    lanes = int(data["lane"].max()) + 1
+    tooltip = [
+        alt.Tooltip("vessel:N", title="Vessel"),
+        alt.Tooltip("flag:N", title="Flag"),
+        alt.Tooltip("event:N", title="Event"),
+        alt.Tooltip("outcome:N", title="Outcome"),
+        alt.Tooltip("dates:N", title="Date"),
+        alt.Tooltip("precision:N", title="Date precision"),
+        alt.Tooltip("id:N", title="ID"),
+    ]
+    base = alt.Chart(data).encode(
+        y=alt.Y(
+            "event:N",
+            title=None,
+            scale=alt.Scale(domain=events),
+            axis=alt.Axis(minExtent=Y_AXIS_WIDTH, maxExtent=Y_AXIS_WIDTH),
+        ),
+        yOffset=alt.YOffset("lane:O", scale=alt.Scale(domain=list(range(lanes)))),
+        color=_colour(),
+        tooltip=tooltip,
+    )
+    spans = (
+        base.transform_filter("isValid(datum.end)")
+        .mark_rule(strokeWidth=5, strokeCap="round", opacity=0.7)
+        .encode(x=_x_encoding("start", domain), x2="end:T")
+    )
+    points = base.mark_circle(size=90, opacity=0.9, stroke="white", strokeWidth=1).encode(
+        x=_x_encoding("start", domain)
+    )
+    height = max(60, len(events) * max(lanes, 2) * LANE_HEIGHT)
+    return alt.layer(spans, points).properties(height=height, autosize=AUTOSIZE)
+
+
+def count_by_period(frame: pd.DataFrame, period: Period = "W") -> pd.DataFrame:
+    """Incidents per period (by start date) and event type, stacked in schema order."""
+    columns = ["period_start", "period_end", "period", "event", "count", "y0", "y1", "total"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    periods = frame["date"].dt.to_period(period)
+    labels = {member.value: member.label for member in EventType}
+    event = pd.Categorical(
+        frame["event_type"].astype(str).map(labels),
+        categories=[member.label for member in EventType],
+    )
+    counts = (
+        pd.DataFrame({"period": periods, "event": event})
+        .groupby(["period", "event"], observed=True)
+        .size()
+        .rename("count")
+        .reset_index()
+        .sort_values(["period", "event"], kind="stable")
+    )
+    counts["y1"] = counts.groupby("period", observed=True)["count"].cumsum()
+    counts["y0"] = counts["y1"] - counts["count"]
+    counts["total"] = counts.groupby("period", observed=True)["count"].transform("sum")
+    starts = counts["period"].map(lambda p: p.start_time)
+    counts["period_start"] = starts.dt.strftime(_DATE_FORMAT)
+    counts["period_end"] = counts["period"].map(lambda p: (p + 1).start_time.strftime(_DATE_FORMAT))
+    counts["period"] = (
+        "week of " + counts["period_start"] if period == "W" else starts.dt.strftime("%B %Y")
+    )
+    counts["event"] = counts["event"].astype(str)
+    for column in ("count", "y0", "y1", "total"):
+        counts[column] = counts[column].astype(int)
+    return counts[columns].reset_index(drop=True)
+
+
+def build_counts_chart(frame: pd.DataFrame, period: Period = "W") -> alt.Chart:
+    """Stacked bars of incidents per week or month (by start date), coloured by event type."""
+    if period not in PERIOD_NAMES:
+        raise ValueError(f"period must be 'W' (week) or 'M' (month), not {period!r}")
+    if frame.empty:
+        return empty_chart()
+    counts = count_by_period(frame, period)
+    last_day = frame["end_date"].fillna(frame["date"])
+    domain = _date_domain(frame["date"], last_day, period)
+    return (
+        alt.Chart(counts)
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            x=_x_encoding("period_start", domain),
+            x2="period_end:T",
+            y=alt.Y(
+                "y0:Q",
+                # No axis title: it would widen this chart's left margin past the timeline's.
+                title=None,
+                axis=alt.Axis(
+                    tickMinStep=1, format="d", minExtent=Y_AXIS_WIDTH, maxExtent=Y_AXIS_WIDTH
+                ),
+            ),
+            y2="y1:Q",
+            color=_colour(),
+            tooltip=[
+                alt.Tooltip("period:N", title="Period"),
+                alt.Tooltip("event:N", title="Event"),
+                alt.Tooltip("count:Q", title="Incidents"),
+                alt.Tooltip("total:Q", title="All events"),
+            ],
+        )
+        .properties(height=160, autosize=AUTOSIZE)
+    )

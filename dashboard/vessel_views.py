@@ -1,0 +1,236 @@
+"""Per-vessel and per-flag views of the incidents: plain pandas (and Altair), no Streamlit.
+
+A vessel is identified by its IMO number, which stays with the hull through renames and reflags
+(Bella 1 became Marinera under the same IMO 9230880). A row without an IMO joins the vessel whose
+current or former names include its name when exactly one IMO carries that name; otherwise rows
+without an IMO are grouped by name, linked through their former names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import altair as alt
+import pandas as pd
+
+from dashboard.colours import FALSE_FLAG_COLOURS
+from dashboard.schema import FalseFlag, flag_label
+
+IMO_PREFIX = "imo:"
+NAME_PREFIX = "name:"
+# The false-flag states in the order the flag chart stacks them, with the words it shows.
+FALSE_FLAG_WORDS: dict[FalseFlag, str] = {
+    FalseFlag.YES: "false flag",
+    FalseFlag.UNKNOWN: "disputed or unverified",
+    FalseFlag.NO: "not false",
+}
+FLAG_COUNT_COLUMNS = ("flag", "label", "incidents", "false_flags", "disputed", "false_share")
+
+
+def _names(name: object, former_names: Iterable[str]) -> list[str]:
+    """The row's names, current first, folded so that "MARINERA" and "Marinera" match."""
+    return [str(value).strip().casefold() for value in (name, *former_names) if value]
+
+
+def vessel_keys(frame: pd.DataFrame) -> pd.Series:
+    """The vessel key of each row: ``imo:9230880``, or ``name:olina`` for a vessel with no IMO."""
+    names = [
+        _names(name, former)
+        for name, former in zip(
+            frame["vessel_name"].tolist(), frame["former_names"].tolist(), strict=True
+        )
+    ]
+    imos = [imo if isinstance(imo, str) and imo else None for imo in frame["imo"].tolist()]
+    imos_by_name: dict[str, set[str]] = {}
+    for row_names, imo in zip(names, imos, strict=True):
+        if imo is not None:
+            for name in row_names:
+                imos_by_name.setdefault(name, set()).add(imo)
+    # Union-find over the names of rows that no IMO claims: a former name links two rows.
+    parent: dict[str, str] = {}
+
+    def find(name: str) -> str:
+        parent.setdefault(name, name)
+        while parent[name] != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    keys: list[str | None] = []
+    for row_names, imo in zip(names, imos, strict=True):
+        if imo is None:
+            claimed = set().union(*(imos_by_name.get(name, set()) for name in row_names))
+            imo = claimed.pop() if len(claimed) == 1 else None
+        if imo is not None:
+            keys.append(IMO_PREFIX + imo)
+            continue
+        root = find(row_names[0])
+        for name in row_names[1:]:
+            other = find(name)
+            if other != root:
+                # The smaller name becomes the root, so a key does not depend on row order.
+                root, other = min(root, other), max(root, other)
+                parent[other] = root
+        keys.append(None)
+    return pd.Series(
+        [
+            key if key is not None else NAME_PREFIX + find(row_names[0])
+            for key, row_names in zip(keys, names, strict=True)
+        ],
+        index=frame.index,
+        dtype="string",
+    )
+
+
+def _in_date_order(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(["date", "end_date", "id"], kind="stable")
+
+
+def vessel_history(frame: pd.DataFrame, vessel_key: str) -> pd.DataFrame:
+    """The incidents of one vessel (a key from ``vessel_keys``), oldest first."""
+    return _in_date_order(frame[(vessel_keys(frame) == vessel_key).to_numpy()])
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    """``values`` without repeats (ignoring case), in first-seen order."""
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(value.casefold(), value)
+    return list(seen.values())
+
+
+def _vessel_label(history: pd.DataFrame, key: str) -> str:
+    """The vessel's label, e.g. "Marinera (ex Bella 1) · IMO 9230880 · 2 incidents"."""
+    newest_first = history.iloc[::-1]
+    names = _unique(
+        [
+            *newest_first["vessel_name"].tolist(),
+            *(name for former in newest_first["former_names"].tolist() for name in former),
+        ]
+    )
+    current, former = names[0], names[1:]
+    label = f"{current} (ex {', '.join(former)})" if former else current
+    identity = f"IMO {key.removeprefix(IMO_PREFIX)}" if key.startswith(IMO_PREFIX) else "no IMO"
+    count = len(history)
+    return f"{label} · {identity} · {count} incident{'s' if count != 1 else ''}"
+
+
+def vessel_choices(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """Every vessel in ``frame`` as (key, label), sorted by the label."""
+    if frame.empty:
+        return []
+    # Only the columns a label needs: sorting and grouping every column is slow on big frames.
+    ordered = _in_date_order(
+        frame[["id", "date", "end_date", "vessel_name", "former_names", "imo"]]
+    )
+    keys = vessel_keys(ordered)
+    choices = [
+        (str(key), _vessel_label(rows, str(key)))
+        for key, rows in ordered.groupby(keys.to_numpy(), sort=False)
+    ]
+    return sorted(choices, key=lambda choice: (choice[1].casefold(), choice[0]))
+
+
+def vessel_sources(history: pd.DataFrame) -> pd.DataFrame:
+    """One row per source cited by the incidents in ``history``: id, date, outlet, title, URL."""
+    rows = [
+        {
+            "id": incident_id,
+            "date": date,
+            "outlet": source["outlet"],
+            "title": source.get("title"),
+            "published": source.get("published"),
+            "url": source["url"],
+        }
+        for incident_id, date, sources in zip(
+            history["id"], history["date"], history["sources"], strict=True
+        )
+        for source in sources
+    ]
+    return pd.DataFrame(rows, columns=["id", "date", "outlet", "title", "published", "url"])
+
+
+def flag_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Incidents per flag state, with false and disputed flags and the false share, most first."""
+    status = frame["false_flag"].astype(str)
+    grouped = pd.DataFrame(
+        {
+            "flag": frame["flag"].fillna("").astype(str),
+            "incidents": 1,
+            "false_flags": (status == FalseFlag.YES).astype(int),
+            "disputed": (status == FalseFlag.UNKNOWN).astype(int),
+        }
+    )
+    counts = grouped.groupby("flag", sort=False).sum().reset_index()
+    counts["label"] = [flag_label(code) for code in counts["flag"]]
+    counts["flag"] = [code or None for code in counts["flag"]]
+    counts["false_share"] = (counts["false_flags"] / counts["incidents"]).astype(float)
+    counts = counts.sort_values(["incidents", "label"], ascending=[False, True], kind="stable")
+    return counts[list(FLAG_COUNT_COLUMNS)].reset_index(drop=True)
+
+
+def build_flag_chart(counts: pd.DataFrame) -> alt.LayerChart:
+    """Horizontal bars of incidents per flag (from ``flag_counts``), split by false-flag status."""
+    parts = []
+    for status, words in FALSE_FLAG_WORDS.items():
+        if status is FalseFlag.YES:
+            number = counts["false_flags"]
+        elif status is FalseFlag.UNKNOWN:
+            number = counts["disputed"]
+        else:
+            number = counts["incidents"] - counts["false_flags"] - counts["disputed"]
+        parts.append(pd.DataFrame({"label": counts["label"], "status": words, "count": number}))
+    bars_data = pd.concat(parts, ignore_index=True)
+    bars_data["order"] = bars_data["status"].map(
+        {words: rank for rank, words in enumerate(FALSE_FLAG_WORDS.values())}
+    )
+    bars_data = bars_data[bars_data["count"] > 0]
+    order = list(counts["label"])
+    y = alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=240))
+    bars = (
+        alt.Chart(bars_data)
+        .mark_bar()
+        .encode(
+            y=y,
+            x=alt.X("count:Q", title="Incidents", stack="zero", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "status:N",
+                title="Flag",
+                scale=alt.Scale(
+                    domain=list(FALSE_FLAG_WORDS.values()),
+                    range=[FALSE_FLAG_COLOURS[status] for status in FALSE_FLAG_WORDS],
+                ),
+                legend=alt.Legend(orient="top"),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("label:N", title="Flag"),
+                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("count:Q", title="Incidents"),
+            ],
+        )
+    )
+    # A share of false flags means nothing for incidents that name no flag at all.
+    flown = counts[counts["flag"].notna()]
+    share_data = pd.DataFrame(
+        {
+            "label": flown["label"],
+            "incidents": flown["incidents"],
+            "text": [
+                f"{share:.0%} false ({false} of {total})"
+                for share, false, total in zip(
+                    flown["false_share"], flown["false_flags"], flown["incidents"], strict=True
+                )
+            ],
+        }
+    )
+    shares = (
+        alt.Chart(share_data)
+        .mark_text(align="left", dx=4, color="#333333")
+        .encode(y=alt.Y("label:N", sort=order), x="incidents:Q", text="text:N")
+    )
+    # "fit-x": Streamlit would otherwise squeeze legend, axes and bars into the given height.
+    return alt.layer(bars, shares).properties(
+        height=max(60, 26 * len(counts)),
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+    )
