@@ -160,7 +160,7 @@ def _legend_html() -> str:
         for event in _EVENT_ORDER
     )
     return (
-        '<div class="incident-legend" style="position:absolute;bottom:28px;left:10px;'
+        '<div class="incident-legend" style="position:absolute;bottom:28px;right:10px;'
         "z-index:1000;background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;"
         'font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">'
         f"<b>Event</b>{items}"

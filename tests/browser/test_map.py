@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,12 +10,10 @@ from playwright.sync_api import expect
 from dashboard.filters import IncidentFilter, filter_incidents
 from dashboard.schema import validate_draft
 from dashboard.store import AddedVia, append_incident, load_incidents
-from tests.browser.conftest import REPO, Observed, RunningApp, map_frame, open_app
+from tests.browser.conftest import Observed, RunningApp, map_frame, open_app
 
 HOSTILE_SUMMARY = "<img src=x onerror=alert(1)> ${alert(2)} `"
 HOSTILE_VESSEL = "<script>alert(3)</script>Evil"
-# Set INTERDICTION_TRACKER_SCREENSHOT=1 to refresh the README's screenshot from this run.
-SCREENSHOT = REPO / "docs" / "dashboard.png"
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +136,3 @@ def test_clicking_a_marker_shows_its_details_beside_the_map(
     map_frame(page).locator(".incident-marker").first.click()
     details = page.locator('[data-testid="stMarkdownContainer"]', has_text=centuries["id"])
     expect(details).to_be_visible()
-    if os.environ.get("INTERDICTION_TRACKER_SCREENSHOT"):
-        open_app(page, app.url)
-        expect(map_frame(page).locator(".marker-cluster, .incident-marker").first).to_be_visible()
-        page.screenshot(path=str(SCREENSHOT))
