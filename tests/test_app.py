@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
@@ -18,7 +17,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 from dashboard.filters import IncidentFilter, filter_incidents
 from dashboard.schema import COLUMNS
-from dashboard.store import DATA_PATH_ENV, load_incidents
+from dashboard.store import load_incidents
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "dashboard" / "app.py"
@@ -33,13 +32,9 @@ PAGE_FILES = [
 
 
 @pytest.fixture
-def data_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the curated data that the app under test reads."""
-    path = tmp_path / "incidents.csv"
-    shutil.copyfile(CURATED, path)
-    monkeypatch.setenv(DATA_PATH_ENV, str(path))
-    monkeypatch.setenv("INTERDICTION_TRACKER_TILES", "off")
-    return path
+def data_file(app_data: Path) -> Path:
+    """The copy of the curated data that the app under test reads."""
+    return app_data
 
 
 @pytest.fixture

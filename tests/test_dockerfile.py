@@ -1,4 +1,4 @@
-"""The Dockerfile follows Streamlit's deployment guidance and passes hadolint (no engine runs here)."""
+"""The Dockerfile follows Streamlit's deployment guidance and passes hadolint."""
 
 from __future__ import annotations
 

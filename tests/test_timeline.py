@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from dashboard.colours import EVENT_COLOURS, event_colour, event_colour_scale
 from dashboard.filters import IncidentFilter, filter_incidents
 from dashboard.schema import EventType
-from dashboard.store import DEFAULT_DATA_PATH, load_incidents
 from dashboard.timeline import (
     EMPTY_MESSAGE,
     MAX_TIMELINE_POINTS,
@@ -20,16 +16,6 @@ from dashboard.timeline import (
     count_by_period,
     timeline_data,
 )
-
-
-@pytest.fixture
-def curated(tmp_path: Path) -> pd.DataFrame:
-    """The curated incidents, read from a copy so that no test can touch the real file."""
-    copy = tmp_path / "incidents.csv"
-    shutil.copy(DEFAULT_DATA_PATH, copy)
-    result = load_incidents(copy)
-    assert result.problems == ()
-    return result.incidents
 
 
 def _layers(spec: dict) -> list[dict]:

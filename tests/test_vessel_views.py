@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from dashboard.schema import FalseFlag, flag_label, validate_incident
-from dashboard.store import DEFAULT_DATA_PATH, incidents_frame, load_incidents
+from dashboard.store import incidents_frame
 from dashboard.vessel_views import (
     FALSE_FLAG_WORDS,
     build_flag_chart,
@@ -67,16 +64,6 @@ MARINERA = {
     "imo": "9230880",
     "flag": "RU",
 }
-
-
-@pytest.fixture
-def curated(tmp_path: Path) -> pd.DataFrame:
-    """The curated incidents, read from a copy so that no test can touch the real file."""
-    copy = tmp_path / "incidents.csv"
-    shutil.copy(DEFAULT_DATA_PATH, copy)
-    result = load_incidents(copy)
-    assert result.problems == ()
-    return result.incidents
 
 
 def test_bella_1_and_marinera_are_one_vessel_by_imo() -> None:
