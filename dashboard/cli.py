@@ -197,7 +197,7 @@ def run_add(args: argparse.Namespace) -> int:
     path = _data_path(args)
     source = str(args.file) if args.file else "standard input"
     try:
-        draft = validate_draft(_read_json_object(args.file, source))
+        draft = _validate_new_incident(_read_json_object(args.file, source))
     except IncidentValidationError as error:
         _print_problems(error.problems)
         _say(f"nothing added to {path}; fix the field(s) above and try again.")
@@ -316,6 +316,29 @@ def _read_json_object(file: Path | None, source: str) -> dict[str, object]:
         reason = f"{source} must hold one JSON object, {{...}}, with the incident's fields"
         raise IncidentValidationError([FieldProblem("input", reason)])
     return fields
+
+
+def _validate_new_incident(fields: dict[str, object]) -> IncidentDraft:
+    """The draft in ``fields``; raises IncidentValidationError naming every bad field."""
+    # The schema calls any unknown key "not a column", which misleads for id or added_at:
+    # they are columns, but the store sets them.
+    problems = [
+        FieldProblem(name, "is set by the store when the incident is added; leave it out")
+        for name in fields
+        if name in COLUMNS and name not in IncidentDraft.model_fields
+    ]
+    draft_fields = {
+        name: value
+        for name, value in fields.items()
+        if name in IncidentDraft.model_fields or name not in COLUMNS
+    }
+    try:
+        draft = validate_draft(draft_fields)
+    except IncidentValidationError as error:
+        problems.extend(error.problems)
+    if problems:
+        raise IncidentValidationError(problems)
+    return draft
 
 
 def _check_header(path: Path) -> bool:

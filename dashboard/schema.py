@@ -121,6 +121,8 @@ def _clean_text(value: object) -> object:
     """Collapse line breaks and runs of white space, so one record stays one CSV line."""
     if not isinstance(value, str):
         return value
+    if value.isprintable():  # the common case, and far cheaper than a per-character scan
+        return " ".join(value.split())
     without_controls = "".join(
         " " if unicodedata.category(char) in {"Cc", "Zl", "Zp"} else char for char in value
     )
@@ -370,6 +372,8 @@ REQUIRED_DRAFT_FIELDS = frozenset(
 
 # --- errors in plain words ---------------------------------------------------------------------
 
+_STORE_FIELDS = frozenset(Incident.model_fields) - frozenset(IncidentDraft.model_fields)
+
 _PLAIN_REASONS = {
     "missing": "is required",
     "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
@@ -411,6 +415,8 @@ def _reason(detail: Mapping[str, Any]) -> str:
         if detail["loc"][:1] == ("sources",):
             return "at least one source (outlet and http(s) URL) is required"
         return "must not be empty"
+    if kind == "extra_forbidden" and detail["loc"][:1] and detail["loc"][0] in _STORE_FIELDS:
+        return "is set by the store when the incident is added; leave it out"
     if kind == "string_pattern_mismatch":
         return "must look like INC-0001"
     return _PLAIN_REASONS.get(kind, detail["msg"])

@@ -13,7 +13,8 @@ import datetime as dt
 import io
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from filelock import FileLock, Timeout
 from dashboard.errors import DataFileError, FieldProblem, IncidentValidationError
 from dashboard.schema import (
     COLUMNS,
+    REQUIRED_DRAFT_FIELDS,
     REVIEW_COLUMNS,
     VOCABULARIES,
     AddedVia,
@@ -96,9 +98,17 @@ def _read_text(path: Path) -> str:
 
 
 def iter_csv_records(
-    text: str, *, columns: Sequence[str], name: str
+    text: str,
+    *,
+    columns: Sequence[str],
+    name: str,
+    required: Collection[str] | None = None,
 ) -> Iterator[tuple[int, dict[str, str] | FieldProblem]]:
-    """Each record's first line number with its cells by column, or the problem with that line."""
+    """Each record's first line number with its cells by column, or the problem with that line.
+
+    Every column in ``required`` (default: all of ``columns``) must be in the header; the
+    others may be left out and read as empty.
+    """
     lines = io.StringIO(text, newline="").readlines()
     reader = csv.reader(lines, strict=True)
     try:
@@ -108,7 +118,8 @@ def iter_csv_records(
     except csv.Error as error:
         raise DataFileError(f"{name}: the header row is not valid CSV ({error}).") from None
     header = [cell.strip().lstrip("\ufeff") for cell in header]
-    missing = [column for column in columns if column not in header]
+    required = columns if required is None else required
+    missing = [column for column in columns if column in required and column not in header]
     unknown = [column for column in header if column not in columns]
     if missing or unknown:
         raise DataFileError(
@@ -235,8 +246,16 @@ def _csv_line(cells: Sequence[str]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _lock_for(path: Path) -> FileLock:
-    return FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT_SECONDS)
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold the writers' lock of ``path``; a writer stuck past the timeout is an error."""
+    try:
+        with FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT_SECONDS):
+            yield
+    except Timeout:
+        raise DataFileError(
+            f"{path} stayed locked by another writer for {LOCK_TIMEOUT_SECONDS} s; try again."
+        ) from None
 
 
 def _ensure_file(path: Path, columns: Sequence[str]) -> None:
@@ -273,12 +292,15 @@ def _write_all(descriptor: int, payload: bytes) -> None:
         view = view[written:]
 
 
-def _append_locked(path: Path, lines: bytes) -> None:
+def _append_locked(path: Path, lines: bytes, *, header: Sequence[str]) -> None:
     """Append whole lines to ``path`` (the caller holds its lock), fencing off a torn last line."""
     descriptor = os.open(path, os.O_RDWR | os.O_APPEND)
     try:
         size = os.fstat(descriptor).st_size
-        if size and os.pread(descriptor, 1, size - 1) != b"\n":
+        if not size:
+            # An emptied file (truncated by hand, say) gets its header back first.
+            lines = _csv_line(header) + lines
+        elif os.pread(descriptor, 1, size - 1) != b"\n":
             # A killed writer left half a line: end it so it stays one reported bad line,
             # instead of gluing our record onto it.
             lines = b"\n" + lines
@@ -312,13 +334,15 @@ def _stamp(
     verification: Verification,
     added_at: dt.datetime,
 ) -> Incident:
-    return Incident(
-        **dict(draft),
-        id=format_incident_id(number),
-        verification=verification,
-        added_at=added_at,
-        added_by=added_by,
-        added_via=added_via,
+    return validate_incident(
+        {
+            **dict(draft),
+            "id": format_incident_id(number),
+            "verification": verification,
+            "added_at": added_at,
+            "added_by": added_by,
+            "added_via": added_via,
+        }
     )
 
 
@@ -334,21 +358,16 @@ def append_incident(
     path = path or data_path()
     _ensure_file(path, COLUMNS)
     added_at = _now()
-    try:
-        with _lock_for(path):
-            incident = _stamp(
-                draft,
-                number=_last_incident_number(path) + 1,
-                added_by=added_by,
-                added_via=added_via,
-                verification=verification,
-                added_at=added_at,
-            )
-            _append_locked(path, _csv_line(to_csv_row(incident)))
-    except Timeout:
-        raise DataFileError(
-            f"{path} stayed locked by another writer for {LOCK_TIMEOUT_SECONDS} s; try again."
-        ) from None
+    with _locked(path):
+        incident = _stamp(
+            draft,
+            number=_last_incident_number(path) + 1,
+            added_by=added_by,
+            added_via=added_via,
+            verification=verification,
+            added_at=added_at,
+        )
+        _append_locked(path, _csv_line(to_csv_row(incident)), header=COLUMNS)
     return incident
 
 
@@ -363,7 +382,7 @@ def import_incidents(
     path = path or data_path()
     _ensure_file(path, COLUMNS)
     added_at = _now()
-    with _lock_for(path):
+    with _locked(path):
         first = _last_incident_number(path) + 1
         incidents = [
             _stamp(
@@ -411,8 +430,8 @@ def record_review(
         }
     )
     _ensure_file(log, REVIEW_COLUMNS)
-    with _lock_for(log):
-        _append_locked(log, _csv_line(to_csv_row(review)))
+    with _locked(log):
+        _append_locked(log, _csv_line(to_csv_row(review)), header=REVIEW_COLUMNS)
     return review
 
 
@@ -427,7 +446,8 @@ def drafts_from_csv(text: str, *, name: str) -> list[IncidentDraft]:
     columns = COLUMNS if set(header) == set(COLUMNS) else draft_columns
     drafts: list[IncidentDraft] = []
     problems: list[FieldProblem] = []
-    for line, record in iter_csv_records(text, columns=columns, name=name):
+    records = iter_csv_records(text, columns=columns, name=name, required=REQUIRED_DRAFT_FIELDS)
+    for line, record in records:
         if isinstance(record, FieldProblem):
             problems.append(record)
             continue

@@ -37,14 +37,17 @@ def run_cli(
     command = [sys.executable, "-m", "dashboard"]
     if data is not None:
         command += ["--data", str(data)]
-    return subprocess.run(
+    # Bytes, decoded here: text mode would turn the CSV export's CRLF line ends into LF.
+    run = subprocess.run(
         [*command, *map(str, args)],
-        input=stdin,
+        input=stdin.encode("utf-8"),
         capture_output=True,
-        text=True,
         cwd=REPO,
         env=env,
         timeout=TIMEOUT_SECONDS,
+    )
+    return subprocess.CompletedProcess(
+        run.args, run.returncode, run.stdout.decode("utf-8"), run.stderr.decode("utf-8")
     )
 
 

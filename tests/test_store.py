@@ -316,8 +316,10 @@ def test_review_of_one_incident_leaves_the_others_alone(incident_file):
 
 
 def _import_text(rows: list[dict[str, object]]) -> str:
+    """An import file holding ``rows``, with a header of the draft columns they use."""
+    columns = [name for name in IncidentDraft.model_fields if any(name in row for row in rows)]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=IncidentDraft.model_fields, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         cells = dict(row)
@@ -366,3 +368,46 @@ def test_import_with_any_bad_row_reports_them_all_and_writes_nothing(incident_fi
         (5, "latitude"),
     ]
     assert incident_file.read_bytes() == before
+
+
+def test_append_to_an_emptied_file_writes_the_header_first(tmp_path):
+    path = tmp_path / "incidents.csv"
+    path.write_bytes(b"")  # truncated by hand, say
+    incident = _append(path)
+    assert path.read_text(encoding="utf-8").splitlines()[0] == ",".join(COLUMNS)
+    assert _ids(path) == [incident.id]
+
+
+def test_import_file_may_leave_out_optional_columns(incident_file):
+    required_only = {
+        name: value for name, value in draft_fields().items() if name in store.REQUIRED_DRAFT_FIELDS
+    }
+    drafts = store.drafts_from_csv(_import_text([required_only]), name="import.csv")
+    assert [draft.imo for draft in drafts] == [None]
+
+
+def test_import_file_missing_a_required_column_is_refused(incident_file):
+    without_summary = {k: v for k, v in draft_fields().items() if k != "summary"}
+    with pytest.raises(DataFileError, match="missing summary"):
+        store.drafts_from_csv(_import_text([without_summary]), name="import.csv")
+
+
+def test_a_writer_stuck_holding_the_lock_is_a_clear_error(incident_file, monkeypatch):
+    from filelock import FileLock
+
+    monkeypatch.setattr(store, "LOCK_TIMEOUT_SECONDS", 0.2)
+    before = incident_file.read_bytes()
+    with FileLock(f"{incident_file}.lock"), pytest.raises(DataFileError, match="locked"):
+        _append(incident_file)
+    assert incident_file.read_bytes() == before
+
+
+def test_a_bad_added_by_is_a_field_problem_not_a_crash(incident_file):
+    with pytest.raises(IncidentValidationError) as caught:
+        store.append_incident(
+            validate_draft(draft_fields()),
+            added_by="  ",
+            added_via=AddedVia.CLI,
+            path=incident_file,
+        )
+    assert [problem.field for problem in caught.value.problems] == ["added_by"]
