@@ -32,6 +32,8 @@ PAGES = [
     st.Page(PAGES_DIR / "timeline.py", title="Timeline", icon=":material/timeline:"),
     st.Page(PAGES_DIR / "table.py", title="Table", icon=":material/table:"),
     st.Page(PAGES_DIR / "vessels.py", title="Vessels & flags", icon=":material/directions_boat:"),
+    st.Page(PAGES_DIR / "add.py", title="Add incident", icon=":material/add_location_alt:"),
+    st.Page(PAGES_DIR / "review.py", title="Review", icon=":material/fact_check:"),
     st.Page(PAGES_DIR / "about.py", title="About the data", icon=":material/info:"),
 ]
 

@@ -409,7 +409,8 @@ def _reason(detail: Mapping[str, Any]) -> str:
         return str(detail["ctx"]["error"])
     if kind == "enum":
         return f"must be one of: {detail['ctx']['expected'].replace(chr(39), '')}"
-    if kind == "string_too_long":
+    # "too_long" is what pydantic reports for a length limit placed after a validator.
+    if kind in {"string_too_long", "too_long"}:
         return f"is too long (at most {detail['ctx']['max_length']:,} characters)"
     if kind == "too_short":
         if detail["loc"][:1] == ("sources",):

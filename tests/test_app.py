@@ -27,6 +27,8 @@ PAGE_FILES = [
     "views/timeline.py",
     "views/table.py",
     "views/vessels.py",
+    "views/add.py",
+    "views/review.py",
     "views/about.py",
 ]
 

@@ -1,0 +1,486 @@
+"""The add-incident page: locate by map click, place name or coordinates; check; append.
+
+The submit button's callback does the work before the page is drawn: it checks the whole form,
+works out the warnings, and writes through the store only when everything is valid and every
+warning shown has been confirmed. The page then draws each problem beside its field, so what was
+typed stays where it was.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import os
+from collections.abc import Iterator, Mapping
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import form_fields as form
+from dashboard.app_state import current_version, current_view, load_current
+from dashboard.checks import VesselWarning, WarningKind, vessel_warnings
+from dashboard.editor_gate import (
+    is_editor,
+    rate_limit_message,
+    require_editor,
+    submission_limiter,
+)
+from dashboard.errors import FieldProblem, GeocodingError, InterdictionTrackerError
+from dashboard.geo import (
+    OnlineGeocoder,
+    Position,
+    describe_position,
+    make_online_geocoder,
+    parse_position,
+    resolve_place,
+    search_places,
+)
+from dashboard.locator_map import build_locator_map, chosen_position_layer
+from dashboard.presentation import escape_markdown, incident_table
+from dashboard.schema import FUTURE_SLACK, AddedVia, Verification, flag_label
+from dashboard.store import append_incident
+
+KEY_PREFIX = "add_"
+LOCATOR_KEY = "add_locator"
+LOOKUP_KEY = "add_place_lookup"
+CONFIRM_PREFIX = "add_confirm_"
+SUBMIT_KEY = "add_submit"
+FORM_KEY = "add_incident_form"
+_PROBLEMS_KEY = "_add_problems"
+_WARNINGS_KEY = "_add_warnings"
+_SAVED_KEY = "_add_saved"
+_REFUSED_KEY = "_add_refused"
+_LOOKUP_RESULT_KEY = "_add_lookup_result"
+# The main map's switch (dashboard/views/map.py): "off" where no tile server may be contacted.
+TILES_ENV = "INTERDICTION_TRACKER_TILES"
+ONLINE_GEOCODING_ENV = "INTERDICTION_TRACKER_ONLINE_GEOCODING"
+# Nominatim's usage policy asks for an agent that names the application.
+USER_AGENT = "interdiction-tracker/0.1 (maritime interdiction dashboard; add-incident form)"
+ONLINE_TIMEOUT_SECONDS = 5.0
+CLICK_DECIMALS = 5  # about a metre: finer than a click on a map can mean
+EARLIEST_DATE = dt.date(1900, 1, 1)
+CONFIRMATIONS = {
+    WarningKind.POSSIBLE_FALSE_FLAG: "Record it anyway: the flag is as reported",
+    WarningKind.DUPLICATE: "I have compared it with the incident(s) above: this is another one",
+    WarningKind.ON_LAND: "The position is right (a port, a river or the coast)",
+}
+
+
+def _key(name: str) -> str:
+    return KEY_PREFIX + name
+
+
+def _source_key(row: int, part: str) -> str:
+    return f"{KEY_PREFIX}source_{row}_{part}"
+
+
+# --- session state -----------------------------------------------------------------------------
+
+
+def _field_defaults() -> dict[str, object]:
+    """Every form widget's key with the value it starts from (and returns to after a save)."""
+    defaults: dict[str, object] = {}
+    for _title, names in form.form_layout():
+        for name in names:
+            kind = form.widget_kind(name)
+            if kind is form.WidgetKind.SOURCES:
+                for row in range(form.SOURCE_ROWS):
+                    for part in form.SOURCE_PARTS:
+                        is_date = form.source_part_kind(part) is form.WidgetKind.DATE
+                        defaults[_source_key(row, part)] = None if is_date else ""
+            elif kind is form.WidgetKind.CHOICE:
+                vocabulary = form.vocabulary_of(name)
+                defaults[_key(name)] = form.default_choice(vocabulary) if vocabulary else None
+            elif kind is form.WidgetKind.DATE:
+                defaults[_key(name)] = None
+            else:
+                defaults[_key(name)] = ""
+    return defaults
+
+
+def _initialise_state() -> None:
+    """Give every form widget its starting value, once per session (before they are drawn)."""
+    for key, value in _field_defaults().items():
+        st.session_state.setdefault(key, value)
+
+
+def _clear_form() -> None:
+    """Empty the form after a save, keeping who is adding (the next incident is theirs too)."""
+    for key, value in _field_defaults().items():
+        if key != _key(form.ADDED_BY):
+            st.session_state[key] = value
+    st.session_state[LOOKUP_KEY] = ""
+    st.session_state.pop(_LOOKUP_RESULT_KEY, None)
+
+
+def _submission() -> form.Submission:
+    """What the form holds now, read from session state."""
+    state = st.session_state
+    values = {
+        name: state.get(_key(name))
+        for name in form.DRAFT_FIELDS
+        if name not in (*form.COORDINATE_FIELDS, form.SOURCES)
+    }
+    sources = [
+        {part: state.get(_source_key(row, part)) for part in form.SOURCE_PARTS}
+        for row in range(form.SOURCE_ROWS)
+    ]
+    return form.Submission(
+        values=values,
+        position=str(state.get(_key(form.POSITION)) or ""),
+        sources=sources,
+        added_by=str(state.get(_key(form.ADDED_BY)) or ""),
+    )
+
+
+def _problems_by_field(problems: tuple[FieldProblem, ...]) -> dict[str, list[str]]:
+    by_field: dict[str, list[str]] = {}
+    for problem in problems:
+        by_field.setdefault(problem.field, []).append(problem.reason)
+    return by_field
+
+
+# --- callbacks: they run before the page is drawn ----------------------------------------------
+
+
+def _submit() -> None:
+    """Check the whole form; write it through the store only if it is valid and confirmed."""
+    state = st.session_state
+    for key in (_SAVED_KEY, _REFUSED_KEY):
+        state.pop(key, None)
+    if not is_editor():
+        state[_REFUSED_KEY] = "Not saved: enter the editor passphrase first."
+        return
+    checked = form.check_submission(_submission())
+    state[_PROBLEMS_KEY] = _problems_by_field(checked.problems)
+    if not checked.is_valid or checked.draft is None or checked.added_by is None:
+        state[_WARNINGS_KEY] = []
+        return
+    try:
+        warnings = vessel_warnings(checked.draft, load_current(current_version()).incidents)
+        state[_WARNINGS_KEY] = warnings
+        if not all(state.get(CONFIRM_PREFIX + warning.key) for warning in warnings):
+            return
+        limiter = submission_limiter()
+        if not limiter.try_acquire():
+            state[_REFUSED_KEY] = rate_limit_message(limiter)
+            return
+        incident = append_incident(
+            checked.draft,
+            added_by=checked.added_by,
+            added_via=AddedVia.FORM,
+            verification=Verification.UNVERIFIED,
+        )
+    except (InterdictionTrackerError, OSError) as error:
+        state[_REFUSED_KEY] = f"Not saved: {error}"
+        return
+    state[_SAVED_KEY] = (incident.id, incident.vessel_name)
+    state[_WARNINGS_KEY] = []
+    _clear_form()
+
+
+def _apply_map_click() -> None:
+    """Put the clicked point into the position box (st_folium's change callback)."""
+    clicked = (st.session_state.get(LOCATOR_KEY) or {}).get("last_clicked")
+    if not clicked:
+        return
+    try:
+        position = Position(
+            round(float(clicked["lat"]), CLICK_DECIMALS),
+            round(float(clicked["lng"]), CLICK_DECIMALS),
+        )
+    except (KeyError, TypeError, ValueError, GeocodingError):
+        return
+    st.session_state[_key(form.POSITION)] = (
+        f"{position.latitude:.{CLICK_DECIMALS}f}, {position.longitude:.{CLICK_DECIMALS}f}"
+    )
+
+
+@st.cache_resource
+def _shared_online_geocoder() -> OnlineGeocoder:
+    """One rate-limited Nominatim lookup for the whole server, as its usage policy asks."""
+    return make_online_geocoder(user_agent=USER_AGENT, timeout=ONLINE_TIMEOUT_SECONDS)
+
+
+def _online_geocoder() -> OnlineGeocoder | None:
+    """The online geocoder when configuration switches it on; None (offline only) otherwise."""
+    if os.environ.get(ONLINE_GEOCODING_ENV, "").strip().lower() != "on":
+        return None
+    return _shared_online_geocoder()
+
+
+def _apply_place_lookup() -> None:
+    """Look the typed place up; when found, put its position into the position box."""
+    state = st.session_state
+    query = str(state.get(LOOKUP_KEY) or "").strip()
+    if not query:
+        state.pop(_LOOKUP_RESULT_KEY, None)
+        return
+    online = _online_geocoder()
+    try:
+        place = resolve_place(query, online_geocoder=online)
+    except GeocodingError as error:
+        state[_LOOKUP_RESULT_KEY] = ("error", str(error))
+        return
+    if place is None:
+        where = "in the offline gazetteer" + (" or online" if online else "")
+        state[_LOOKUP_RESULT_KEY] = (
+            "error",
+            f"No place called {query!r} {where}. Type the coordinates or click the map instead.",
+        )
+        return
+    state[_key(form.POSITION)] = f"{place.position.latitude}, {place.position.longitude}"
+    if not str(state.get(_key("place")) or "").strip():
+        state[_key("place")] = place.name
+    others = [other.label for other in search_places(query, limit=4) if other != place]
+    found = f"Found {place.label} at {place.position} (source: {place.source})."
+    if others:
+        found += f" Other matches: {'; '.join(others)}."
+    state[_LOOKUP_RESULT_KEY] = ("found", found)
+
+
+# --- drawing -----------------------------------------------------------------------------------
+
+
+def _show_problems(problems: Mapping[str, list[str]], field: str) -> None:
+    """Each problem of one field, right under its input, naming the field."""
+    for reason in problems.get(field, []):
+        st.error(
+            f"**{escape_markdown(form.problem_label(field))}**: {escape_markdown(reason)}",
+            icon=":material/error:",
+        )
+
+
+def _current_position() -> Position | None:
+    """The position the box holds now, or None when it is empty or unreadable."""
+    text = str(st.session_state.get(_key(form.POSITION)) or "")
+    try:
+        return parse_position(text) if text.strip() else None
+    except GeocodingError:
+        return None
+
+
+@st.cache_resource
+def _locator_map(online_tiles: bool) -> folium.Map:
+    """The click-to-locate map, built once per server process."""
+    return build_locator_map(online_tiles=online_tiles)
+
+
+def _locate_section() -> None:
+    """The map to click and the place search, both filling the form's position box."""
+    st.subheader("Where did it happen?")
+    online_tiles = os.environ.get(TILES_ENV, "on").strip().lower() not in {"off", "0", "no"}
+    position = _current_position()
+    map_column, search_column = st.columns([3, 2])
+    with map_column:
+        # st_folium renames the elements of the map it is given, so it gets a fresh copy.
+        st_folium(
+            copy.deepcopy(_locator_map(online_tiles)),
+            key=LOCATOR_KEY,
+            height=360,
+            use_container_width=True,
+            returned_objects=["last_clicked"],
+            # Only the marker changes between runs, so the map keeps its zoom and place.
+            feature_group_to_add=chosen_position_layer(position),
+            on_change=_apply_map_click,
+            wrap_longitude=True,
+        )
+        st.caption("Click the sea where it happened: the point goes into Position below.")
+    with search_column:
+        st.text_input(
+            "Find a place",
+            key=LOOKUP_KEY,
+            on_change=_apply_place_lookup,
+            placeholder="Jose, La Guaira, Gulf of Paria…",
+            help="Ports, oil terminals, islands, straits and sea areas of the Caribbean, from the "
+            "gazetteer shipped with the app. The place found fills Position below.",
+        )
+        result = st.session_state.get(_LOOKUP_RESULT_KEY)
+        if result is not None:
+            status, message = result
+            show = st.success if status == "found" else st.error
+            show(escape_markdown(message))
+        if position is None:
+            st.info("No position yet: click the map, find a place, or type it below.")
+        else:
+            st.info(f"Position {position}: {escape_markdown(describe_position(position))}.")
+
+
+def _draw_widget(name: str) -> None:
+    """The input of one form field, built from what the schema says the field holds."""
+    kind = form.widget_kind(name)
+    label, key, help_text = form.field_label(name), _key(name), form.HELP.get(name)
+    common = {"key": key, "help": help_text, "persist_state": "session"}
+    if kind is form.WidgetKind.CHOICE:
+        vocabulary = form.vocabulary_of(name)
+        assert vocabulary is not None
+        labels = {member.value: member.label for member in vocabulary}
+        st.selectbox(
+            label,
+            list(labels),
+            index=None,
+            format_func=labels.__getitem__,
+            placeholder="Choose…",
+            **common,
+        )
+    elif kind is form.WidgetKind.FLAG:
+        st.selectbox(
+            label, _flag_options(), format_func=flag_label, filter_mode="contains", **common
+        )
+    elif kind is form.WidgetKind.DATE:
+        st.date_input(label, value=None, format="YYYY-MM-DD", **_date_bounds(), **common)
+    elif kind is form.WidgetKind.LONG_TEXT:
+        st.text_area(label, height=100, **common)
+    elif kind is form.WidgetKind.POSITION:
+        st.text_input(label, placeholder="10.5, -66.9  or  10°30'N 66°55'W", **common)
+    else:
+        st.text_input(label, **common)
+
+
+def _date_bounds() -> dict[str, dt.date]:
+    return {
+        "min_value": EARLIEST_DATE,
+        "max_value": dt.datetime.now(dt.UTC).date() + FUTURE_SLACK,
+    }
+
+
+@st.cache_data
+def _flag_options() -> list[str]:
+    return form.flag_options()
+
+
+def _draw_field(name: str, problems: Mapping[str, list[str]]) -> None:
+    _draw_widget(name)
+    _show_problems(problems, name)
+
+
+def _draw_sources(problems: Mapping[str, list[str]]) -> None:
+    """The source rows: two in view, the rest folded away; empty rows are ignored."""
+    st.caption(form.HELP[form.SOURCES])
+    _show_problems(problems, form.SOURCES)
+    for row in range(form.SOURCE_ROWS_SHOWN):
+        _draw_source_row(row, problems)
+    with st.expander(f"More sources ({form.SOURCE_ROWS_SHOWN + 1}–{form.SOURCE_ROWS})"):
+        for row in range(form.SOURCE_ROWS_SHOWN, form.SOURCE_ROWS):
+            _draw_source_row(row, problems)
+
+
+def _draw_source_row(row: int, problems: Mapping[str, list[str]]) -> None:
+    for column, part in zip(st.columns(len(form.SOURCE_PARTS)), form.SOURCE_PARTS, strict=True):
+        with column:
+            key, label = _source_key(row, part), form.source_label(row, part)
+            if form.source_part_kind(part) is form.WidgetKind.DATE:
+                st.date_input(
+                    label,
+                    value=None,
+                    format="YYYY-MM-DD",
+                    key=key,
+                    persist_state="session",
+                    **_date_bounds(),
+                )
+            else:
+                st.text_input(label, key=key, persist_state="session")
+            _show_problems(problems, form.source_field(row, part))
+
+
+def _grouped(names: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """Fields in rows: short ones two to a row, long ones (text areas, sources) on their own."""
+    pending: list[str] = []
+    for name in names:
+        if form.widget_kind(name) in {form.WidgetKind.LONG_TEXT, form.WidgetKind.SOURCES}:
+            if pending:
+                yield tuple(pending)
+                pending = []
+            yield (name,)
+        else:
+            pending.append(name)
+            if len(pending) == 2:
+                yield tuple(pending)
+                pending = []
+    if pending:
+        yield tuple(pending)
+
+
+def _draw_warnings(warnings: list[VesselWarning]) -> None:
+    """Each warning with what it refers to and the box that accepts it."""
+    st.warning(
+        "Not saved yet: read each warning, tick its box if the record is right, and press "
+        "**Add incident** again.",
+        icon=":material/warning:",
+    )
+    incidents = current_view().incidents
+    for warning in warnings:
+        st.warning(escape_markdown(warning.message))
+        if warning.incident_ids:
+            st.dataframe(
+                incident_table(incidents[incidents["id"].isin(warning.incident_ids)]),
+                hide_index=True,
+            )
+        st.checkbox(CONFIRMATIONS[warning.kind], key=CONFIRM_PREFIX + warning.key)
+
+
+def _draw_outcome(
+    problems: Mapping[str, list[str]], saved: tuple[str, str] | None, refused: str | None
+) -> None:
+    """What the last press of the button did: saved, refused, or the problems in it."""
+    if saved:
+        incident_id, vessel = saved
+        st.success(
+            f"Saved as **{incident_id}** ({escape_markdown(vessel)}): it is on the map, the "
+            "timeline and the table now, marked unverified until an editor reviews it.",
+            icon=":material/check_circle:",
+        )
+    if refused:
+        st.error(escape_markdown(refused), icon=":material/block:")
+    if problems:
+        fields = ", ".join(escape_markdown(form.problem_label(name)) for name in problems)
+        count = sum(len(reasons) for reasons in problems.values())
+        st.error(
+            f"Not saved: {count} problem(s), each shown beside its field above: {fields}.",
+            icon=":material/error:",
+        )
+
+
+def _incident_form(saved: tuple[str, str] | None, refused: str | None) -> None:
+    """The form itself: every schema field, grouped, with problems and warnings beside them."""
+    problems: Mapping[str, list[str]] = st.session_state.get(_PROBLEMS_KEY, {})
+    warnings: list[VesselWarning] = st.session_state.get(_WARNINGS_KEY, [])
+    with st.form(FORM_KEY, enter_to_submit=False):
+        for title, names in form.form_layout():
+            st.subheader(title)
+            for group in _grouped(names):
+                if group == (form.SOURCES,):
+                    _draw_sources(problems)
+                    continue
+                for column, name in zip(st.columns(2 if len(group) > 1 else 1), group, strict=True):
+                    with column:
+                        _draw_field(name, problems)
+                        if name == form.POSITION and (position := _current_position()):
+                            st.caption(escape_markdown(describe_position(position)))
+        if warnings:
+            _draw_warnings(warnings)
+        _draw_outcome(problems, saved, refused)
+        st.form_submit_button("Add incident", type="primary", on_click=_submit, key=SUBMIT_KEY)
+
+
+def render() -> None:
+    """Draw the add-incident page."""
+    st.title("Add an incident")
+    if not require_editor():
+        return
+    _initialise_state()
+    # Shown once: the next rerun (a map click for the next incident) no longer repeats them.
+    saved = st.session_state.pop(_SAVED_KEY, None)
+    refused = st.session_state.pop(_REFUSED_KEY, None)
+    if saved:
+        st.toast(f"Saved as {saved[0]}", icon=":material/check_circle:")
+    st.caption(
+        "Fields marked * are required. Nothing is saved until the whole record is valid; "
+        "what you add starts as unverified, with your name and the time."
+    )
+    _locate_section()
+    _incident_form(saved, refused)
+
+
+render()
