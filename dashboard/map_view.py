@@ -7,6 +7,7 @@ incident are shown beside the map instead of riding in every marker.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from collections.abc import Iterable, Mapping
@@ -14,8 +15,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import folium
+import numpy as np
 import pandas as pd
-from folium.plugins import FastMarkerCluster, MarkerCluster
+from branca.element import CssLink, Element, JavascriptLink
+from folium.map import Layer
+from folium.plugins import MarkerCluster
+from folium.template import Template
+from folium.vector_layers import path_options
 
 from dashboard.assets import localise
 from dashboard.colours import EVENT_COLOURS
@@ -28,6 +34,9 @@ CARIBBEAN_BOUNDS = ((7.0, -90.0), (28.0, -58.0))
 MAX_ZOOM = 12
 # Above this many incidents, markers lose their popups and carry only what the cluster needs.
 DETAIL_LIMIT = 1_000
+# Compact markers carry positions in thousandths of a degree (about 100 m).
+COMPACT_SCALE = 1_000
+POPUP_MAX_WIDTH = 340
 # Uncertainty rings: how far from the point the incident may really be, in metres.
 UNCERTAINTY_RADIUS_M = {LocationPrecision.APPROXIMATE: 30_000, LocationPrecision.REGION: 150_000}
 SEA_COLOUR = "#d8e8f3"
@@ -131,6 +140,11 @@ def _base_map(*, online_tiles: bool) -> folium.Map:
         control_scale=True,
         prefer_canvas=True,
     )
+    # Leaflet alone: jQuery, Bootstrap, Font Awesome and awesome-markers serve Folium's own
+    # popups and icons, which this map does not use, and the browser would fetch them (about
+    # 0.5 MB) one after another before drawing anything.
+    base.default_js = [(name, url) for name, url in base.default_js if name == "leaflet"]
+    base.default_css = [(name, url) for name, url in base.default_css if name == "leaflet_css"]
     # The sea colour shows through wherever tiles do not load.
     base.get_root().header.add_child(
         folium.Element(f"<style>.leaflet-container {{ background: {SEA_COLOUR}; }}</style>")
@@ -142,14 +156,7 @@ def _base_map(*, online_tiles: bool) -> folium.Map:
     # Below the tile pane (z-index 200): tiles hide the outline when they load, and where they
     # cannot load (no network) the outline still shows where the land is.
     folium.map.CustomPane(LAND_PANE, z_index=150, pointer_events=False).add_to(base)
-    folium.GeoJson(
-        load_land_geojson(),
-        name="Land outline (offline)",
-        style_function=lambda _feature: LAND_STYLE,
-        interactive=False,
-        control=False,
-        pane=LAND_PANE,
-    ).add_to(base)
+    _LandLayer().add_to(base)
     return base
 
 
@@ -177,45 +184,185 @@ def _legend_html() -> str:
     )
 
 
-def _detailed_layer(frame: pd.DataFrame) -> MarkerCluster:
-    cluster = MarkerCluster(
-        name="Incidents",
-        # No animation: markers stay where they are drawn, for people and for tests alike.
-        options={"maxClusterRadius": 30, "disableClusteringAtZoom": 7, "animate": False},
+def _script_json(value: object) -> str:
+    """``value`` as JSON that can sit inside an HTML <script> element without ending it."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
+
+
+class _ScriptedLayer(Layer):
+    """A layer drawn by its own script from data, with no Folium element per incident."""
+
+    # One Folium element per marker, popup, tooltip and ring made a map of 1,000 incidents
+    # take seconds to render; these layers carry their rows as data and build the Leaflet
+    # objects in the browser, so rendering costs the same as serialising the rows.
+
+    def render(self, **kwargs: Any) -> None:
+        """Add the layer's links and its script, as plain text, to the page."""
+        # Branca would compile the rendered script as a Jinja template once more (lexing
+        # 1.5 MB of numbers costs 0.1 s), and read any "{{" in the data as template code.
+        figure = self.get_root()
+        for name, url in getattr(self, "default_js", ()):
+            figure.header.add_child(JavascriptLink(url), name=name)
+        for name, url in getattr(self, "default_css", ()):
+            figure.header.add_child(CssLink(url), name=name)
+        script = self._template.module.script(self, kwargs)
+        figure.script.add_child(_Text(script), name=self.get_name())
+
+
+class _Text(Element):
+    """Text written into the page as it is, never read as a template."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        """The text itself."""
+        del kwargs
+        return self.text
+
+
+class DetailedIncidentLayer(_ScriptedLayer, MarkerCluster):
+    """One marker per incident with its popup and tooltip, clustered where dense."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var colours = {{ this.colours }}, events = {{ this.events }};
+            var rows = {{ this.rows }};
+            var markers = rows.map(function (row) {
+                var icon = L.divIcon({
+                    html: '<div class="incident-dot" style="background:' + colours[row[2]]
+                        + '"></div>',
+                    iconSize: [14, 14], iconAnchor: [7, 7],
+                    className: "incident-marker incident-" + events[row[2]]
+                });
+                return L.marker([row[0], row[1]], {icon: icon})
+                    .bindPopup(row[3], {maxWidth: {{ this.popup_width }}})
+                    .bindTooltip(row[4], {sticky: true});
+            });
+            var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+            cluster.addLayers(markers);
+            cluster.addTo({{ this._parent.get_name() }});
+            return cluster;
+        })();
+        {% endmacro %}
+        """
     )
-    for incident in frame.to_dict("records"):
-        colour = EVENT_COLOURS[incident["event_type"]]
-        folium.Marker(
-            [incident["latitude"], incident["longitude"]],
-            icon=folium.DivIcon(
-                html=f'<div class="incident-dot" style="background:{colour}"></div>',
-                icon_size=(14, 14),
-                icon_anchor=(7, 7),
-                class_name=f"incident-marker incident-{incident['event_type']}",
-            ),
-            popup=folium.Popup(popup_html(incident), max_width=340),
-            tooltip=folium.Tooltip(tooltip_text(incident)),
-        ).add_to(cluster)
-    return cluster
+
+    def __init__(self, frame: pd.DataFrame, *, name: str = "Incidents") -> None:
+        # No animation: markers stay where they are drawn, for people and for tests alike.
+        super().__init__(
+            name=name,
+            options={"maxClusterRadius": 30, "disableClusteringAtZoom": 7, "animate": False},
+        )
+        self._name = "DetailedIncidentLayer"
+        codes = _event_codes(frame)
+        self.rows = _script_json(
+            [
+                [
+                    incident["latitude"],
+                    incident["longitude"],
+                    int(code),
+                    popup_html(incident),
+                    tooltip_text(incident),
+                ]
+                for incident, code in zip(frame.to_dict("records"), codes, strict=True)
+            ]
+        )
+        self.colours = _script_json([EVENT_COLOURS[event] for event in _EVENT_ORDER])
+        self.events = _script_json(_EVENT_ORDER)
+        self.popup_width = POPUP_MAX_WIDTH
 
 
-def _uncertainty_rings(frame: pd.DataFrame) -> folium.FeatureGroup:
-    rings = folium.FeatureGroup(name="Location uncertainty")
-    for incident in frame.to_dict("records"):
-        radius = UNCERTAINTY_RADIUS_M.get(LocationPrecision(incident["location_precision"]))
-        if radius is None:
-            continue
-        folium.Circle(
-            [incident["latitude"], incident["longitude"]],
-            radius=radius,
-            color=EVENT_COLOURS[incident["event_type"]],
-            weight=1.5,
-            dash_array="5 5",
-            fill=True,
-            fill_opacity=0.06,
-            interactive=False,
-        ).add_to(rings)
-    return rings
+class _ShapesLayer(_ScriptedLayer):
+    """Circles or lines drawn from rows of data in one feature group, never clickable."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var style = {{ this.style }}, rows = {{ this.rows }};
+            var group = L.featureGroup();
+            rows.forEach(function (row) {
+                {%- if this.kind == "circle" %}
+                var options = Object.assign({}, style,
+                    {radius: row[2], color: row[3], fillColor: row[3]});
+                L.circle([row[0], row[1]], options).addTo(group);
+                {%- else %}
+                L.polyline(row, style).addTo(group);
+                {%- endif %}
+            });
+            group.addTo({{ this._parent.get_name() }});
+            return group;
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, kind: str, rows: list, style: dict[str, Any], *, name: str) -> None:
+        super().__init__(name=name, overlay=True)
+        self._name = "ShapesLayer"
+        self.kind = kind
+        self.rows = _script_json(rows)
+        self.style = _script_json({**style, "interactive": False})
+
+
+class _LandLayer(_ScriptedLayer):
+    """The offline land outline, drawn in its own pane beneath the tiles."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson({{ this.data }}, {
+            pane: {{ this.pane|tojson }}, interactive: false,
+            style: function () { return {{ this.style }}; }
+        }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__(name="Land outline (offline)", overlay=True, control=False)
+        self._name = "LandLayer"
+        self.data = _land_json()
+        self.pane = LAND_PANE
+        self.style = _script_json(LAND_STYLE)
+
+
+@functools.cache
+def _land_json() -> str:
+    """The land outline as script JSON, serialised once per process (it is 0.5 MB)."""
+    return _script_json(load_land_geojson())
+
+
+def _event_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Each incident's event type as its index in the schema's order of event types."""
+    return pd.Categorical(frame["event_type"], categories=_EVENT_ORDER).codes
+
+
+def _uncertainty_rings(frame: pd.DataFrame) -> _ShapesLayer:
+    radii = (
+        frame["location_precision"]
+        .astype(str)
+        .map({str(precision): radius for precision, radius in UNCERTAINTY_RADIUS_M.items()})
+    )
+    kept = radii.notna().to_numpy()
+    colours = [EVENT_COLOURS[event] for event in _EVENT_ORDER]
+    rows = [
+        [latitude, longitude, int(radius), colours[code]]
+        for latitude, longitude, radius, code in zip(
+            frame["latitude"].to_numpy()[kept],
+            frame["longitude"].to_numpy()[kept],
+            radii.to_numpy()[kept],
+            _event_codes(frame)[kept],
+            strict=True,
+        )
+    ]
+    style = path_options(line=False, weight=1.5, dash_array="5 5", fill=True, fill_opacity=0.06)
+    return _ShapesLayer("circle", rows, style, name="Location uncertainty")
 
 
 def vessel_tracks(frame: pd.DataFrame) -> list[list[tuple[float, float]]]:
@@ -228,39 +375,61 @@ def vessel_tracks(frame: pd.DataFrame) -> list[list[tuple[float, float]]]:
     return tracks
 
 
-def _tracks_layer(frame: pd.DataFrame) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name="Vessel tracks")
-    for track in vessel_tracks(frame):
-        folium.PolyLine(track, interactive=False, **TRACK_STYLE).add_to(group)
-    return group
+def _tracks_layer(frame: pd.DataFrame) -> _ShapesLayer:
+    style = path_options(line=True, **TRACK_STYLE)
+    return _ShapesLayer("line", vessel_tracks(frame), style, name="Vessel tracks")
 
 
-# Drawn in the browser from [lat, lon, event index] triples; kept short on purpose.
-_COMPACT_CALLBACK = """function (row) {
-    var colours = %s;
-    return L.circleMarker(new L.LatLng(row[0], row[1]), {
-        radius: 6, weight: 1, color: '#ffffff', fillColor: colours[row[2]], fillOpacity: 0.9
-    });
-}"""
-
-
-def compact_points(frame: pd.DataFrame) -> list[list[float | int]]:
-    """[lat, lon, event index] for each incident, rounded to about 100 m."""
-    codes = pd.Categorical(frame["event_type"].astype(str), categories=_EVENT_ORDER).codes
-    return [
-        [round(lat, 3), round(lon, 3), int(code)]
-        for lat, lon, code in zip(frame["latitude"], frame["longitude"], codes, strict=True)
-    ]
-
-
-def _compact_layer(frame: pd.DataFrame) -> FastMarkerCluster:
-    colours = json.dumps([EVENT_COLOURS[event] for event in _EVENT_ORDER])
-    return FastMarkerCluster(
-        compact_points(frame),
-        callback=_COMPACT_CALLBACK % colours,
-        name="Incidents",
-        options={"maxClusterRadius": 50, "chunkedLoading": True},
+def compact_arrays(frame: pd.DataFrame) -> tuple[str, str, str]:
+    """Latitudes and longitudes in 1/COMPACT_SCALE degrees, and event indices, as JS array text."""
+    # Whole numbers are the shortest text a browser parses (about 15 bytes per incident), and
+    # numpy formats them without a Python loop over the rows.
+    latitudes, longitudes = (
+        np.rint(frame[column].to_numpy(dtype="float64") * COMPACT_SCALE).astype("int64")
+        for column in ("latitude", "longitude")
     )
+    arrays = (latitudes, longitudes, _event_codes(frame))
+    return tuple(",".join(map(str, values.tolist())) for values in arrays)
+
+
+class CompactIncidentLayer(_ScriptedLayer, MarkerCluster):
+    """Clustered circle markers that the browser builds from three arrays of whole numbers."""
+
+    # No popups or tooltips ride along: a click reports the marker's position to the page,
+    # which looks the incident up and shows it beside the map (views/map.py).
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var colours = {{ this.colours }}, scale = {{ this.scale }};
+            var lat = [{{ this.latitudes }}];
+            var lng = [{{ this.longitudes }}];
+            var kind = [{{ this.kinds }}];
+            var markers = new Array(lat.length);
+            for (var i = 0; i < lat.length; i++) {
+                markers[i] = L.circleMarker([lat[i] / scale, lng[i] / scale], {
+                    radius: 6, weight: 1, color: "#ffffff",
+                    fillColor: colours[kind[i]], fillOpacity: 0.9
+                });
+            }
+            var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+            // On the map first: markercluster 1.1 checks each marker added to a group that is
+            // not on a map against all those added before it (100,000 markers: 10 s).
+            cluster.addTo({{ this._parent.get_name() }});
+            cluster.addLayers(markers);
+            return cluster;
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, frame: pd.DataFrame, *, name: str = "Incidents") -> None:
+        # chunkedLoading: the browser clusters in slices and stays responsive at 100,000.
+        super().__init__(name=name, options={"maxClusterRadius": 50, "chunkedLoading": True})
+        self._name = "CompactIncidentLayer"
+        self.latitudes, self.longitudes, self.kinds = compact_arrays(frame)
+        self.colours = _script_json([EVENT_COLOURS[event] for event in _EVENT_ORDER])
+        self.scale = COMPACT_SCALE
 
 
 def build_incident_map(
@@ -271,16 +440,20 @@ def build_incident_map(
 ) -> folium.Map:
     """The map of ``frame``'s incidents, fitted to them, using only locally served assets."""
     incident_map = _base_map(online_tiles=online_tiles)
+    # Fitted before any layer is added, and without animation: the markers are clustered once,
+    # at the zoom the map opens with, instead of again after an animated zoom.
+    fit = folium.map.FitBounds(map_bounds(frame))
+    fit.options["animate"] = False
+    incident_map.add_child(fit)
     if len(frame) <= detail_limit:
         _uncertainty_rings(frame).add_to(incident_map)
         _tracks_layer(frame).add_to(incident_map)
-        _detailed_layer(frame).add_to(incident_map)
+        DetailedIncidentLayer(frame).add_to(incident_map)
     else:
-        _compact_layer(frame).add_to(incident_map)
+        CompactIncidentLayer(frame).add_to(incident_map)
     incident_map.get_root().html.add_child(folium.Element(_legend_html()))
     if online_tiles:
         folium.LayerControl(collapsed=True).add_to(incident_map)
-    incident_map.fit_bounds(map_bounds(frame))
     return localise(incident_map)
 
 

@@ -10,16 +10,24 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
+import gc
 import io
+import itertools
 import os
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
+import numpy as np
 import pandas as pd
 from filelock import FileLock, Timeout
+from pydantic import ValidationError
+from pydantic_core import SchemaSerializer, SchemaValidator
 
 from dashboard.errors import DataFileError, FieldProblem, IncidentValidationError
 from dashboard.schema import (
@@ -45,6 +53,8 @@ DEFAULT_DATA_PATH = Path(__file__).resolve().parent.parent / "data" / "incidents
 LOCK_TIMEOUT_SECONDS = 30
 # How much of the file's end to read to find the last id; a record is far shorter than this.
 TAIL_BYTES = 64 * 1024
+# How many read lines the reader lets pile up before it frees them.
+RELEASE_LINES = 5_000
 _LEADING_ID = re.compile(rb"^\"?(INC-\d{4,})\"?,", re.MULTILINE)
 
 
@@ -97,6 +107,19 @@ def _read_text(path: Path) -> str:
         raise DataFileError(f"Cannot read {path}: {error.strerror}.") from None
 
 
+def _read_lines(path: Path) -> list[str]:
+    """The file's lines with their line ends, read without ever holding the whole text."""
+    # The whole text would be a second copy of every line (twice the file's size in memory
+    # once one character is not ASCII) at the moment the lines are made.
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return handle.readlines()
+    except (OSError, UnicodeDecodeError):
+        # _read_text words each failure for people; a decoding error's byte offset is only
+        # right when counted over the whole file.
+        return io.StringIO(_read_text(path), newline="").readlines()
+
+
 def iter_csv_records(
     text: str,
     *,
@@ -110,6 +133,22 @@ def iter_csv_records(
     others may be left out and read as empty.
     """
     lines = io.StringIO(text, newline="").readlines()
+    header, rows = _csv_rows(lines, columns=columns, name=name, required=required)
+    for line, cells in rows:
+        yield (
+            line,
+            cells if isinstance(cells, FieldProblem) else dict(zip(header, cells, strict=True)),
+        )
+
+
+def _csv_rows(
+    lines: list[str],
+    *,
+    columns: Sequence[str],
+    name: str,
+    required: Collection[str] | None = None,
+) -> tuple[list[str], Iterator[tuple[int, list[str] | FieldProblem]]]:
+    """The checked header, and each record's first line number with its cells or its problem."""
     reader = csv.reader(lines, strict=True)
     try:
         header = next(reader)
@@ -127,10 +166,18 @@ def iter_csv_records(
             + (f"; missing {', '.join(missing)}" if missing else "")
             + (f"; unknown {', '.join(unknown)}" if unknown else "")
         )
+    return header, _records(lines, first_line=reader.line_num + 1, width=len(header))
+
+
+def _records(
+    lines: list[str], *, first_line: int, width: int
+) -> Iterator[tuple[int, list[str] | FieldProblem]]:
+    """Each record after the header: its first line number with its cells, or its problem."""
     # A file that does not end in a line break may end in a torn record.
-    torn_line = None if text.endswith("\n") else len(lines)
+    torn_line = None if lines[-1].endswith("\n") else len(lines)
     torn_reason = "the last line is incomplete (a write was interrupted); re-enter that incident"
-    line = reader.line_num + 1
+    line = first_line
+    released = 0
     while line <= len(lines):
         # A torn line that stopped inside a quoted cell and was fenced off by a later append
         # would swallow the lines after it; on a CSV error, report the record's first line
@@ -142,18 +189,23 @@ def iter_csv_records(
                 last_line = offset + reader.line_num
                 if not cells:
                     pass
-                elif last_line == torn_line and len(cells) != len(header):
+                elif last_line == torn_line and len(cells) != width:
                     yield line, FieldProblem("record", torn_reason, line)
-                elif len(cells) != len(header):
+                elif len(cells) != width:
                     yield (
                         line,
                         FieldProblem(
-                            "record", f"has {len(cells)} fields; the header has {len(header)}", line
+                            "record", f"has {len(cells)} fields; the header has {width}", line
                         ),
                     )
                 else:
-                    yield line, dict(zip(header, cells, strict=True))
+                    yield line, cells
                 line = last_line + 1
+                if line - released > RELEASE_LINES:
+                    # Lines before this record are never read again (a restart after a CSV
+                    # error begins at the failed record): free them while the rest is read.
+                    lines[released : line - 1] = [""] * (line - 1 - released)
+                    released = line - 1
             return
         except csv.Error as error:
             if line == torn_line:
@@ -166,32 +218,244 @@ def iter_csv_records(
 def load_incidents(path: Path | None = None) -> LoadResult:
     """The valid incidents of ``path`` with reviews applied, and a problem for each bad line."""
     path = path or data_path()
+    with _cyclic_gc_paused():
+        header, rows = _csv_rows(_read_lines(path), columns=COLUMNS, name=str(path))
+        columns, problems = _validate_records(header, rows)
+        reviews, review_problems = _load_reviews(reviews_path(path))
+        return LoadResult(_typed_frame(columns, reviews), (*problems, *review_problems))
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while the block runs (reference counting goes on)."""
+    # A load makes millions of strings, tuples and dicts, none of them in a cycle; the collector
+    # would walk the ever larger heap again and again for nothing: a quarter of the time.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# --- validating by column ---------------------------------------------------------------------
+# One pydantic model per row costs about 150 µs, 15 s for 100,000 rows. Most cells repeat (dates,
+# flags, vocabularies, agencies), so each column's distinct cells are validated once instead,
+# by that field's own validator taken from the Incident model's compiled schema, and every row
+# then passes the model's own cross-field rules. The schema stays the only judge: no rule is
+# written here, and any row rejected on the way is validated again, whole, by validate_incident,
+# so its problems read exactly as they always have.
+
+_FUNCTION_SCHEMAS = frozenset({"function-after", "function-before", "function-wrap"})
+VALIDATION_CHUNK_ROWS = 10_000
+# Text every incident has, kept as pandas strings (missing text stays None in object columns).
+_REQUIRED_TEXT = ("id", "vessel_name", "place", "agency", "summary", "added_by")
+
+
+@dataclass(frozen=True)
+class _ColumnRules:
+    """The Incident schema as one validator and one serializer per field, and its row rules."""
+
+    validators: Mapping[str, SchemaValidator]
+    serializers: Mapping[str, SchemaSerializer]
+    # The model's own "after" validators (cross-field rules such as end date ≥ date), innermost
+    # first, as the model applies them.
+    row_rules: tuple[Callable[[Any], Any], ...]
+
+
+@functools.cache
+def _column_rules() -> _ColumnRules | None:
+    """The schema's rules by column, or None when its shape does not allow that."""
+    # None sends every row through validate_incident, one model at a time, as before.
+    model = Incident.__pydantic_core_schema__
+    row_rules: list[Callable[[Any], Any]] = []
+    while model.get("type") in _FUNCTION_SCHEMAS:
+        function = model["function"]
+        # Only "after" rules without ValidationInfo can judge a row from its checked values.
+        if model["type"] != "function-after" or function.get("type") != "no-info":
+            return None
+        row_rules.insert(0, function["function"])
+        model = model["schema"]
+    if model.get("type") != "model" or model["schema"].get("type") != "model-fields":
+        return None
+    fields = model["schema"]["fields"]
+    # A field validator given ValidationInfo may read other fields: it needs the whole row.
+    if set(fields) != set(COLUMNS) or _has_info_validator(fields):
+        return None
+    config = model.get("config")
+    return _ColumnRules(
+        validators={name: SchemaValidator(f["schema"], config) for name, f in fields.items()},
+        serializers={name: SchemaSerializer(f["schema"], config) for name, f in fields.items()},
+        row_rules=tuple(row_rules),
+    )
+
+
+def _has_info_validator(node: object) -> bool:
+    """Whether a compiled schema holds a validator function that takes ValidationInfo."""
+    if isinstance(node, Mapping):
+        function = node.get("function")
+        if isinstance(function, Mapping) and function.get("type") == "with-info":
+            return True
+        return any(_has_info_validator(value) for value in node.values())
+    if isinstance(node, list | tuple):
+        return any(_has_info_validator(value) for value in node)
+    return False
+
+
+def _passes_row_rules(fields: dict[str, object], rules: Sequence[Callable[[Any], Any]]) -> bool:
+    """Whether the model's cross-field rules accept a row's checked values, changing nothing."""
+    # The rules read the model's attributes, so a namespace of the checked values stands in
+    # for the model (building real models is the cost being avoided). Anything unexpected, an
+    # error of any kind or a changed value, sends the row to full validation, which decides.
+    record = SimpleNamespace(**fields)
+    try:
+        for rule in rules:
+            if rule(record) is not record:
+                return False
+    except Exception:  # the row is validated again in full; that judgement is the one kept
+        return False
+    return vars(record) == fields
+
+
+def _validate_records(
+    header: Sequence[str], rows: Iterable[tuple[int, list[str] | FieldProblem]]
+) -> tuple[dict[str, Sequence[object]], list[FieldProblem]]:
+    """The valid rows' values by column (as model_dump gives them) and every problem, by line."""
+    parts: dict[str, list[Sequence[object]]] = {name: [] for name in COLUMNS}
+    lines: list[int] = []
     problems: list[FieldProblem] = []
-    incidents: list[Incident] = []
-    first_line_of: dict[str, int] = {}
-    for line, record in iter_csv_records(_read_text(path), columns=COLUMNS, name=str(path)):
-        if isinstance(record, FieldProblem):
-            problems.append(record)
-            continue
+    # In slices: the cells and validated models of 100,000 rows at once would need hundreds
+    # of megabytes, for no gain in speed. Each slice's required text becomes pandas strings at
+    # once, so its Python strings are freed while the next slice is read.
+    remaining = iter(rows)
+    while chunk := list(itertools.islice(remaining, VALIDATION_CHUNK_ROWS)):
+        chunk_lines: list[int] = []
+        cells: list[list[str]] = []
+        for line, record in chunk:
+            if isinstance(record, FieldProblem):
+                problems.append(record)
+            else:
+                chunk_lines.append(line)
+                cells.append(record)
+        valid = list(_validate_chunk(header, chunk_lines, cells, problems))
+        lines.extend(chunk_lines[index] for index, _row in valid)
+        for position, name in enumerate(COLUMNS):
+            column = [row[position] for _index, row in valid]
+            parts[name].append(
+                pd.array(column, dtype="string") if name in _REQUIRED_TEXT else column
+            )
+    values = {name: _joined(column_parts) for name, column_parts in parts.items()}
+    duplicates = _duplicate_ids(values["id"], lines, problems)
+    if duplicates:
+        keep = np.ones(len(lines), dtype=bool)
+        keep[list(duplicates)] = False
+        values = {
+            name: column[keep]
+            if isinstance(column, pd.api.extensions.ExtensionArray)
+            else [value for value, kept in zip(column, keep, strict=True) if kept]
+            for name, column in values.items()
+        }
+    # Stable: a line's own problems keep their order, and lines come in file order.
+    problems.sort(key=lambda problem: problem.line or 0)
+    return values, problems
+
+
+def _joined(parts: list[Sequence[object]]) -> Sequence[object]:
+    """One column from its slices: a list of values, or one pandas string array."""
+    if parts and isinstance(parts[0], pd.api.extensions.ExtensionArray):
+        return pd.concat([pd.Series(part, copy=False) for part in parts], ignore_index=True).array
+    return list(itertools.chain.from_iterable(parts))
+
+
+def _validate_chunk(
+    header: Sequence[str], lines: list[int], cells: list[list[str]], problems: list[FieldProblem]
+) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """Each valid row's index and values in COLUMNS order; problems of the others are added."""
+    rules = _column_rules()
+    if rules is None or not cells:
+        values: dict[str, list[object]] = {name: [None] * len(cells) for name in COLUMNS}
+        rejected = [True] * len(cells)
+    else:
+        raw = dict(zip(header, zip(*cells, strict=True), strict=True))
+        values, rejected = _validate_columns(raw, rules, len(cells))
+    for index in [index for index, is_rejected in enumerate(rejected) if is_rejected]:
+        record = dict(zip(header, cells[index], strict=True))
         try:
-            incident = validate_incident(record, line=line)
+            incident = validate_incident(record, line=lines[index])
         except IncidentValidationError as error:
             problems.extend(error.problems)
             continue
-        if incident.id in first_line_of:
-            problems.append(
-                FieldProblem(
-                    "id",
-                    f"{incident.id} is already used on line {first_line_of[incident.id]}",
-                    line,
-                )
-            )
-            continue
-        first_line_of[incident.id] = line
-        incidents.append(incident)
-    reviews, review_problems = _load_reviews(reviews_path(path))
-    problems.extend(review_problems)
-    return LoadResult(incidents_frame(incidents, reviews), tuple(problems))
+        # Accepted as a whole after all: the model's judgement is the one that counts.
+        rejected[index] = False
+        for name, value in incident.model_dump().items():
+            values[name][index] = value
+    columns = [values[name] for name in COLUMNS]
+    for index, row in enumerate(zip(*columns, strict=True)):
+        if not rejected[index]:
+            yield index, row
+
+
+def _duplicate_ids(
+    ids: Sequence[object], lines: Sequence[int], problems: list[FieldProblem]
+) -> set[int]:
+    """The positions of rows whose id an earlier row already has, each added as a problem."""
+    first_line_of: dict[object, int] = {}
+    duplicates = set()
+    for index, (incident_id, line) in enumerate(zip(ids, lines, strict=True)):
+        if incident_id in first_line_of:
+            reason = f"{incident_id} is already used on line {first_line_of[incident_id]}"
+            problems.append(FieldProblem("id", reason, line))
+            duplicates.add(index)
+        else:
+            first_line_of[incident_id] = line
+    return duplicates
+
+
+def _validate_columns(
+    raw: Mapping[str, Sequence[str]], rules: _ColumnRules, count: int
+) -> tuple[dict[str, list[object]], list[bool]]:
+    """Each column's values as model_dump gives them, and which rows any rule rejected."""
+    validated: dict[str, list[object]] = {}
+    dumped: dict[str, list[object]] = {}
+    rejected = np.zeros(count, dtype=bool)
+    shared: dict[object, object] = {}
+    for name in COLUMNS:
+        codes, distinct = pd.factorize(np.asarray(raw[name], dtype=object))
+        good: list[object] = [None] * len(distinct)
+        dumps: list[object] = [None] * len(distinct)
+        bad = np.zeros(len(distinct), dtype=bool)
+        validator, serializer = rules.validators[name], rules.serializers[name]
+        for position, text in enumerate(distinct):
+            try:
+                good[position] = validator.validate_python(text)
+            except ValidationError:
+                bad[position] = True
+                continue
+            dumps[position] = _shared(serializer.to_python(good[position]), shared)
+        validated[name] = list(map(good.__getitem__, codes))
+        dumped[name] = list(map(dumps.__getitem__, codes))
+        rejected |= bad[codes]
+    names = list(COLUMNS)
+    for index, row in enumerate(zip(*(validated[name] for name in names), strict=True)):
+        if not rejected[index] and not _passes_row_rules(
+            dict(zip(names, row, strict=True)), rules.row_rules
+        ):
+            rejected[index] = True
+    return dumped, rejected.tolist()
+
+
+def _shared(value: object, memo: dict[object, object]) -> object:
+    """``value`` with the text and dates inside its tuples and dicts shared with equal ones."""
+    # Sources repeat outlets and dates row after row; one object each instead of one per row
+    # saves tens of megabytes at 100,000 incidents. Strings and dates are immutable.
+    if isinstance(value, tuple):
+        return tuple(_shared(item, memo) for item in value)
+    if isinstance(value, dict):
+        return {key: _shared(item, memo) for key, item in value.items()}
+    if isinstance(value, str | dt.date):
+        return memo.setdefault(value, value)
+    return value
 
 
 def _load_reviews(path: Path) -> tuple[list[Review], list[FieldProblem]]:
@@ -216,23 +480,49 @@ def _load_reviews(path: Path) -> tuple[list[Review], list[FieldProblem]]:
 def incidents_frame(incidents: Iterable[Incident], reviews: Iterable[Review] = ()) -> pd.DataFrame:
     """A typed frame of incidents, one row each, the latest review deciding ``verification``."""
     records = [incident.model_dump() for incident in incidents]
-    frame = pd.DataFrame.from_records(records, columns=list(COLUMNS))
+    return _typed_frame({name: [record[name] for record in records] for name in COLUMNS}, reviews)
+
+
+def _typed_frame(
+    columns: dict[str, Sequence[object]], reviews: Iterable[Review] = ()
+) -> pd.DataFrame:
+    """The frame of incidents given as model_dump values by column (emptied), reviews applied."""
+    if not any(len(values) for values in columns.values()):
+        return _typed_columns(pd.DataFrame(columns=list(COLUMNS)))  # untyped (object) columns
     latest_decision = {review.incident_id: review.decision for review in reviews}
     if latest_decision:
-        frame["verification"] = [
+        columns["verification"] = [
             latest_decision.get(incident_id, current)
-            for incident_id, current in zip(frame["id"], frame["verification"], strict=True)
+            for incident_id, current in zip(columns["id"], columns["verification"], strict=True)
         ]
+    # Typed from the value lists, each list dropped once its column is made: converting
+    # pandas' own columns afterwards is slower, and for text it copies every string again.
+    data: dict[str, object] = {}
+    for name in COLUMNS:
+        values = columns.pop(name)
+        if name in VOCABULARIES:
+            categories = [member.value for member in VOCABULARIES[name]]
+            data[name] = pd.Categorical(list(map(str, values)), categories=categories)
+        elif name in _REQUIRED_TEXT:
+            data[name] = pd.array(values, dtype="string", copy=False)
+        else:
+            data[name] = values
+    return _typed_columns(pd.DataFrame(data))
+
+
+def _typed_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its dates, instants, positions and required text given their types."""
     for column, vocabulary in VOCABULARIES.items():
-        frame[column] = pd.Categorical(
-            [str(value) for value in frame[column]], categories=[v.value for v in vocabulary]
-        )
+        if not isinstance(frame[column].dtype, pd.CategoricalDtype):
+            frame[column] = pd.Categorical(
+                [str(value) for value in frame[column]], categories=[v.value for v in vocabulary]
+            )
     for column in ("date", "end_date"):
         frame[column] = pd.to_datetime(frame[column])
     frame["added_at"] = pd.to_datetime(frame["added_at"], utc=True)
     for column in ("latitude", "longitude"):
         frame[column] = frame[column].astype("float64")
-    for column in ("id", "vessel_name", "place", "agency", "summary", "added_by"):
+    for column in _REQUIRED_TEXT:
         frame[column] = frame[column].astype("string")
     return frame
 

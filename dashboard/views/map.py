@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import copy
 import os
 
-import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from dashboard.app_state import DataVersion, current_view
+from dashboard.app_state import DataVersion, current_view, release_freed_memory
 from dashboard.filters import IncidentFilter
-from dashboard.map_view import build_incident_map, incidents_at
+from dashboard.map_component import MapPayload, render_map_payload, show_map
+from dashboard.map_view import DETAIL_LIMIT, build_incident_map, incidents_at
 from dashboard.presentation import escape_markdown, flag_with_mark
 from dashboard.schema import EventType, LocationPrecision, Outcome
 
@@ -28,11 +26,18 @@ def online_tiles_enabled() -> bool:
 
 @st.cache_resource(max_entries=16, show_spinner="Drawing the map…")
 def _cached_map(
-    version: DataVersion, incident_filter: IncidentFilter, online_tiles: bool, _frame: pd.DataFrame
-) -> folium.Map:
-    """The map for one filter over one version of the data, built once and reused on reruns."""
-    del version, incident_filter  # the cache key; _frame is what they select
-    return build_incident_map(_frame, online_tiles=online_tiles)
+    path: str,
+    version: DataVersion,
+    incident_filter: IncidentFilter,
+    online_tiles: bool,
+    _frame: pd.DataFrame,
+) -> MapPayload:
+    """The map for one filter over one version of the data, built and rendered once."""
+    # Rendered here, once: a rerun (a click, a page switch) only hands the text on.
+    del path, version, incident_filter  # the cache key; _frame is what they select
+    payload = render_map_payload(build_incident_map(_frame, online_tiles=online_tiles), key=MAP_KEY)
+    release_freed_memory()  # the map's elements, freed now that only its text is kept
+    return payload
 
 
 def _render_details(incidents: pd.DataFrame) -> None:
@@ -64,24 +69,29 @@ def render() -> None:
     """Draw the map page."""
     view = current_view()
     st.title("Interdictions at sea")
-    st.caption(
-        f"{len(view.filtered):,} of {len(view.incidents):,} incidents match the filters. "
-        "Dashed rings mark approximate locations; dashed lines join one vessel's incidents."
-    )
+    shown = len(view.filtered)
+    caption = f"{shown:,} of {len(view.incidents):,} incidents match the filters. "
+    if shown <= DETAIL_LIMIT:
+        caption += (
+            "Dashed rings mark approximate locations; dashed lines join one vessel's incidents."
+        )
+    else:
+        caption += (
+            f"Above {DETAIL_LIMIT:,} incidents the markers are plain dots, without rings, lines "
+            "or popups: click one for its details, or filter to fewer to see them all."
+        )
+    st.caption(caption)
     map_column, details_column = st.columns([3, 1])
     with map_column:
-        # st_folium renames the elements of the map it is given, so it gets a fresh copy.
-        incident_map = copy.deepcopy(
-            _cached_map(view.version, view.incident_filter, online_tiles_enabled(), view.filtered)
+        payload = _cached_map(
+            str(view.path),
+            view.version,
+            view.incident_filter,
+            online_tiles_enabled(),
+            view.filtered,
         )
         # Only clicks come back: panning and zooming must not rerun the script.
-        state = st_folium(
-            incident_map,
-            key=MAP_KEY,
-            height=620,
-            use_container_width=True,
-            returned_objects=["last_object_clicked"],
-        )
+        state = show_map(payload, key=MAP_KEY, height=620, returned_objects=["last_object_clicked"])
     with details_column:
         clicked = (state or {}).get("last_object_clicked")
         selected = incidents_at(view.filtered, clicked["lat"], clicked["lng"]) if clicked else None

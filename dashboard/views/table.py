@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
+import pandas as pd
 import streamlit as st
 
-from dashboard.app_state import current_view
+from dashboard.app_state import DataVersion, current_view
 from dashboard.export import to_csv_bytes, to_geojson_bytes
+from dashboard.filters import IncidentFilter
 from dashboard.presentation import incident_table
 
 COLUMN_CONFIG = {
@@ -15,6 +19,22 @@ COLUMN_CONFIG = {
     "More sources": st.column_config.ListColumn(),
     "Summary": st.column_config.TextColumn(width="large"),
 }
+# The browser gets every shown row on every run (about 500 bytes each); beyond this many the
+# table shows the most recently added rows and the downloads carry them all.
+MAX_TABLE_ROWS = 10_000
+# Larger downloads are written when their button is clicked (on a thread of their own), not
+# on every run of the page: 10,000 incidents already take a second to write, 100,000 take
+# ten (70 and 120 MB).
+EAGER_DOWNLOAD_ROWS = 1_000
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _table(
+    path: str, version: DataVersion, incident_filter: IncidentFilter, _frame: pd.DataFrame
+) -> pd.DataFrame:
+    """The shown rows in the table's wording, once per filter result."""
+    del path, version, incident_filter  # the cache key; _frame is what they select
+    return incident_table(_frame.tail(MAX_TABLE_ROWS))
 
 
 def render() -> None:
@@ -22,25 +42,36 @@ def render() -> None:
     view = current_view()
     st.title("Incidents")
     shown, total = len(view.filtered), len(view.incidents)
-    st.caption(f"{shown:,} of {total:,} incidents match the filters.")
+    caption = f"{shown:,} of {total:,} incidents match the filters."
+    if shown > MAX_TABLE_ROWS:
+        caption += (
+            f" The table shows the {MAX_TABLE_ROWS:,} most recently added of them; "
+            "the downloads hold all of them."
+        )
+    st.caption(caption)
     st.dataframe(
-        incident_table(view.filtered),
+        _table(str(view.path), view.version, view.incident_filter, view.filtered),
         hide_index=True,
         column_config=COLUMN_CONFIG,
         key="incident_table",
     )
+    eager = shown <= EAGER_DOWNLOAD_ROWS
     left, right = st.columns(2)
     left.download_button(
         "Download CSV",
-        to_csv_bytes(view.filtered),
+        to_csv_bytes(view.filtered) if eager else functools.partial(to_csv_bytes, view.filtered),
         file_name="interdictions.csv",
         mime="text/csv",
         on_click="ignore",
-        help="Exactly the rows shown; cells that a spreadsheet would run as formulas are defused.",
+        help="Every matching incident; cells a spreadsheet would run as formulas are defused.",
     )
     right.download_button(
         "Download GeoJSON",
-        to_geojson_bytes(view.filtered),
+        (
+            to_geojson_bytes(view.filtered)
+            if eager
+            else functools.partial(to_geojson_bytes, view.filtered)
+        ),
         file_name="interdictions.geojson",
         mime="application/geo+json",
         on_click="ignore",

@@ -8,13 +8,15 @@ from collections.abc import Iterable
 import pandas as pd
 import streamlit as st
 
-from dashboard.app_state import current_view
+from dashboard.app_state import DataVersion, current_view
+from dashboard.filters import IncidentFilter
 from dashboard.presentation import incident_table
 from dashboard.vessel_views import (
     build_flag_chart,
     flag_counts,
     vessel_choices,
     vessel_history,
+    vessel_keys,
     vessel_sources,
 )
 
@@ -91,8 +93,26 @@ def _fact_lines(facts: dict[str, list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _render_vessel(frame: pd.DataFrame) -> None:
-    choices = dict(vessel_choices(frame))
+@st.cache_resource(max_entries=4, show_spinner="Finding the vessels…")
+def _vessels(
+    path: str, version: DataVersion, incident_filter: IncidentFilter, _frame: pd.DataFrame
+) -> tuple[pd.Series, dict[str, str]]:
+    """Each filtered incident's vessel key and every vessel's label, once per filter result."""
+    del path, version, incident_filter  # the cache key; _frame is what they select
+    keys = vessel_keys(_frame)
+    return keys, dict(vessel_choices(_frame, keys=keys))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _flag_counts(
+    path: str, version: DataVersion, incident_filter: IncidentFilter, _frame: pd.DataFrame
+) -> pd.DataFrame:
+    """Incidents per flag state, once per filter result."""
+    del path, version, incident_filter  # the cache key; _frame is what they select
+    return flag_counts(_frame)
+
+
+def _render_vessel(frame: pd.DataFrame, keys: pd.Series, choices: dict[str, str]) -> None:
     key = st.selectbox(
         "Vessel",
         list(choices),
@@ -102,7 +122,7 @@ def _render_vessel(frame: pd.DataFrame) -> None:
     )
     if key is None:
         return
-    history = vessel_history(frame, key)
+    history = vessel_history(frame, key, keys=keys)
     table = incident_table(history)
     facts = {
         "Names over time": [" → ".join(_distinct(table["Vessel"]))],
@@ -130,8 +150,7 @@ def _render_vessel(frame: pd.DataFrame) -> None:
         )
 
 
-def _render_flags(frame: pd.DataFrame) -> None:
-    counts = flag_counts(frame)
+def _render_flags(frame: pd.DataFrame, counts: pd.DataFrame) -> None:
     false_total = int(counts["false_flags"].sum())
     st.caption(
         f"{false_total:,} of {len(frame):,} incidents involved a false flag (flown fraudulently, "
@@ -164,10 +183,11 @@ def render() -> None:
             icon="🔍",
         )
         return
+    cache_key = (str(view.path), view.version, view.incident_filter)
     st.header("Vessel")
-    _render_vessel(frame)
+    _render_vessel(frame, *_vessels(*cache_key, frame))
     st.header("Flag states")
-    _render_flags(frame)
+    _render_flags(frame, _flag_counts(*cache_key, frame))
 
 
 render()

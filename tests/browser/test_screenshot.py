@@ -22,8 +22,10 @@ def test_the_first_view_shows_the_map_with_every_curated_incident(
     # Leaflet marks the map while it animates a zoom; the picture must show it at rest.
     expect(frame.locator(".leaflet-zoom-anim")).to_have_count(0)
     expect(frame.locator(".incident-legend")).to_be_visible()
-    target = README_SCREENSHOT if os.environ.get("INTERDICTION_TRACKER_SCREENSHOT") else (
-        tmp_path / "dashboard.png"
+    target = (
+        README_SCREENSHOT
+        if os.environ.get("INTERDICTION_TRACKER_SCREENSHOT")
+        else (tmp_path / "dashboard.png")
     )
     page.screenshot(path=str(target))
     assert target.stat().st_size > 20_000  # a real picture, not a blank page

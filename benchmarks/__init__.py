@@ -1,0 +1,1 @@
+"""The benchmark: a generator of synthetic incidents and the command that times the dashboard."""

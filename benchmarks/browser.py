@@ -1,0 +1,169 @@
+"""Time from page load to the first marker or cluster on the map, in headless Chromium.
+
+The dashboard runs under a real ``streamlit run`` on a free port, Debian's Chromium is driven by
+Playwright (as in tests/browser), and every request that would leave this machine is refused.
+The first page load also pays for parsing the file and building the map; the loads after it
+meet a running server, as every visitor but the first does.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+DRAWN = ".marker-cluster, .incident-marker"
+READY_DEADLINE_S = 60.0
+
+
+class BrowserUnavailableError(RuntimeError):
+    """Chromium or Playwright is missing, so the browser figures cannot be taken."""
+
+
+class MarkersNotDrawnError(RuntimeError):
+    """No marker or cluster became visible within the time limit."""
+
+
+@dataclass(frozen=True)
+class BrowserTiming:
+    """Seconds to the first visible marker or cluster, from navigation and from the load event.
+
+    ``first`` is the server's first page (it parses the file and builds the map); the others
+    are medians of later pages, each in a fresh browser context (nothing cached).
+    """
+
+    first_load_s: float
+    warm_load_s: float
+    warm_after_load_event_s: float
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_app(data_file: Path, log_file: Path) -> Iterator[str]:
+    """The dashboard serving ``data_file`` on a free port; yields its URL, stops it after."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "INTERDICTION_TRACKER_DATA": str(data_file),
+        "INTERDICTION_TRACKER_TILES": "off",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(REPO / "dashboard" / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    with log_file.open("w") as log:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_until_healthy(url, process, log_file)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log_file: Path) -> None:
+    deadline = time.monotonic() + READY_DEADLINE_S
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"streamlit did not become healthy:\n{log_file.read_text()}")
+        time.sleep(0.2)
+
+
+def time_to_markers(
+    data_file: Path, log_file: Path, *, timeout_s: float = 120.0, warm_loads: int = 3
+) -> BrowserTiming:
+    """Seconds to the first marker or cluster: the server's first page load, then later ones."""
+    try:
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        raise BrowserUnavailableError("Playwright is not installed") from error
+    if not CHROMIUM.exists():
+        raise BrowserUnavailableError(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with running_app(data_file, log_file) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            first, _ = _one_load(browser, url, timeout_s)
+            warm = [_one_load(browser, url, timeout_s) for _ in range(warm_loads)]
+        except PlaywrightTimeout as error:
+            raise MarkersNotDrawnError(f"nothing drawn within {timeout_s:.0f} s") from error
+        finally:
+            browser.close()
+    return BrowserTiming(
+        first_load_s=first,
+        warm_load_s=statistics.median(seconds for seconds, _ in warm),
+        warm_after_load_event_s=statistics.median(after for _, after in warm),
+    )
+
+
+def _one_load(browser: object, url: str, timeout_s: float) -> tuple[float, float]:
+    """Seconds until a marker or cluster is visible: from navigation, and from the load event."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+
+    def keep_local(route: object, request: object) -> None:
+        host = urlsplit(request.url).hostname
+        if host in LOCAL_HOSTS or request.url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", keep_local)
+    page = context.new_page()
+    try:
+        page.goto(url, wait_until="commit")
+        drawn = page.frame_locator(MAP_FRAME).locator(DRAWN).first
+        drawn.wait_for(state="visible", timeout=timeout_s * 1000)
+        # The page's own clock: milliseconds since navigation began, now and at its load event.
+        now, load_event = page.evaluate(
+            "() => [performance.now(), performance.getEntriesByType('navigation')[0].loadEventEnd]"
+        )
+        return now / 1000, (now - load_event) / 1000
+    finally:
+        context.close()

@@ -1,0 +1,387 @@
+"""The benchmark: the dashboard's costs at each data size, beside the naive map, as a table.
+
+``python -m benchmarks.run [--sizes 1000 10000 100000] [--browser | --no-browser] [--json PATH]``
+
+For each size it generates (once, then reuses) a seeded synthetic file and measures: cold load
+(read and validate), warm load (the app's cached path), filter (flag and date range), our map
+built to HTML with its bytes, the naive map (one ``folium.Marker`` with a ``Popup`` per row in a
+``MarkerCluster``, no caching) built the same way, a script run under AppTest after a filter
+change and a warm rerun (with proof that it neither parsed nor built), the median append, the
+app process's peak memory, and the time to the first marker in headless Chromium. It prints a
+Markdown table and writes the same figures, with the machine they were taken on, as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import folium
+import pandas as pd
+from folium.plugins import MarkerCluster
+
+from benchmarks import generate
+from benchmarks.browser import BrowserUnavailableError, MarkersNotDrawnError, time_to_markers
+from dashboard import app_state, store
+from dashboard.filters import IncidentFilter, filter_incidents
+from dashboard.map_view import build_incident_map, popup_html
+from dashboard.schema import AddedVia, IncidentDraft, validate_draft
+
+BENCHMARKS_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCHMARKS_DIR / "results"
+DATA_DIR = RESULTS_DIR / "data"
+DEFAULT_JSON = RESULTS_DIR / "latest.json"
+DEFAULT_SIZES = (1_000, 10_000, 100_000)
+BROWSER_SIZES_LIMIT = 100_000
+APPENDS = 50
+# Above this the naive map is built for a sample of this many rows and scaled up (it grows
+# linearly); at 100,000 a full build would take minutes and gigabytes.
+NAIVE_SAMPLE_ROWS = 10_000
+NAIVE_LIMIT_S = 120.0
+FILTER_FLAGS = ("PA", "VE")
+FILTER_DAYS = 365
+PACKAGES = ("streamlit", "streamlit-folium", "folium", "pandas", "pydantic")
+
+# (key in the JSON, column heading, how the value reads); the table and the JSON share it.
+COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("incidents", "Incidents", "count"),
+    ("cold_load_s", "Cold load", "seconds"),
+    ("warm_load_s", "Warm load", "seconds"),
+    ("filter_s", "Filter (flag + dates)", "seconds"),
+    ("map_build_s", "Map build → HTML", "seconds"),
+    ("map_bytes", "Map bytes", "bytes"),
+    ("map_bytes_per_incident", "Bytes / incident", "count"),
+    ("naive_build_s", "Naive build → HTML", "seconds"),
+    ("naive_bytes", "Naive bytes", "bytes"),
+    ("build_speedup", "Build speed-up", "ratio"),
+    ("bytes_ratio", "Bytes: naive / ours", "ratio"),
+    ("filter_change_run_s", "Script run after filter change", "seconds"),
+    ("warm_rerun_s", "Warm rerun", "seconds"),
+    ("warm_rerun_work", "Parses / map builds in warm rerun", "text"),
+    ("other_pages_s", "Timeline / table / vessels run", "text"),
+    ("append_median_s", "Append (median)", "seconds"),
+    ("peak_rss_bytes", "Peak memory (app process)", "bytes"),
+    ("browser_first_s", "Browser: server's first page → markers", "seconds"),
+    ("browser_warm_s", "Browser: page → markers", "seconds"),
+    ("browser_after_load_s", "Browser: load event → markers", "seconds"),
+)
+
+
+def machine_info() -> dict[str, Any]:
+    """What the figures were measured on."""
+    cpu = platform.processor() or platform.machine()
+    memory = None
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = int(line.split()[1]) * 1024
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "memory_bytes": memory,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": {name: metadata.version(name) for name in PACKAGES},
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def data_file(rows: int, seed: int, data_dir: Path = DATA_DIR) -> Path:
+    """The generated file for ``rows`` and ``seed``, written once and reused while unchanged."""
+    # The generator's own source is part of the name: a changed generator writes a new file.
+    digest = hashlib.sha256(Path(generate.__file__).read_bytes()).hexdigest()[:8]
+    path = data_dir / f"incidents-{rows}-seed{seed}-{digest}.csv"
+    if not path.exists():
+        temporary = path.with_suffix(".partial")
+        generate.write_incidents(temporary, rows, seed=seed)
+        temporary.replace(path)
+    return path
+
+
+def _median_time(action: Callable[[], object], repeat: int) -> float:
+    """The median seconds of ``repeat`` calls of ``action``."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def naive_map_html(frame: pd.DataFrame) -> str:
+    """The naive map as HTML: one folium.Marker with a Popup per row in a MarkerCluster."""
+    naive = folium.Map(location=[17.5, -74.0], zoom_start=5)
+    cluster = MarkerCluster().add_to(naive)
+    for incident in frame.to_dict("records"):
+        folium.Marker(
+            [incident["latitude"], incident["longitude"]],
+            popup=folium.Popup(popup_html(incident), max_width=340),
+        ).add_to(cluster)
+    return naive.get_root().render()
+
+
+def measure_naive(frame: pd.DataFrame) -> tuple[float, int, str | None]:
+    """Seconds and bytes of the naive map of ``frame``, and a note when they are scaled up."""
+    if len(frame) <= NAIVE_SAMPLE_ROWS:
+        start = time.perf_counter()
+        html = naive_map_html(frame)
+        return time.perf_counter() - start, len(html.encode("utf-8")), None
+    sample = frame.head(NAIVE_SAMPLE_ROWS)
+    start = time.perf_counter()
+    html = naive_map_html(sample)
+    seconds = time.perf_counter() - start
+    scale = len(frame) / len(sample)
+    note = (
+        f"naive map at {len(frame):,}: estimated from {len(sample):,} rows × {scale:.1f} "
+        f"(a full build would take about {seconds * scale:.0f} s, over the "
+        f"{NAIVE_LIMIT_S:.0f} s limit)"
+        if seconds * scale > NAIVE_LIMIT_S
+        else None
+    )
+    if note is None:
+        start = time.perf_counter()
+        html = naive_map_html(frame)
+        return time.perf_counter() - start, len(html.encode("utf-8")), None
+    return seconds * scale, round(len(html.encode("utf-8")) * scale), note
+
+
+def _sample_draft(frame: pd.DataFrame) -> IncidentDraft:
+    """A valid draft to append, made from the generator's first record."""
+    record = next(generate.generate_records(1, seed=len(frame)))
+    return validate_draft({name: record[name] for name in IncidentDraft.model_fields})
+
+
+def measure_append(path: Path, draft: IncidentDraft, work_dir: Path) -> float:
+    """Median seconds of one locked, fsynced append to a copy of ``path``."""
+    copy = work_dir / "append-copy.csv"
+    shutil.copyfile(path, copy)
+    times = []
+    for attempt in range(APPENDS + 3):
+        start = time.perf_counter()
+        store.append_incident(draft, added_by="benchmark", added_via=AddedVia.CLI, path=copy)
+        if attempt >= 3:  # the first ones warm the file cache and the lock
+            times.append(time.perf_counter() - start)
+    copy.unlink()
+    return statistics.median(times)
+
+
+def measure_app(path: Path) -> dict[str, Any]:
+    """AppTest runs and peak memory of a fresh app process on ``path`` (benchmarks.probe)."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.probe", str(path)],
+        cwd=BENCHMARKS_DIR.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"the app probe failed:\n{completed.stderr[-4000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def measure_size(
+    rows: int, *, seed: int, browser: bool, work_dir: Path, data_dir: Path, notes: list[str]
+) -> dict[str, Any]:
+    """Every figure of the table for one data size."""
+    path = data_file(rows, seed, data_dir)
+    repeat = 3 if rows <= 10_000 else 1
+    result: dict[str, Any] = {"incidents": rows, "data_file": str(path)}
+
+    result["cold_load_s"] = _median_time(lambda: store.load_incidents(path), repeat)
+    os.environ[store.DATA_PATH_ENV] = str(path)
+    loaded = app_state.load_current(app_state.current_version())  # fills the app's cache
+    result["warm_load_s"] = _median_time(
+        lambda: app_state.load_current(app_state.current_version()), 20
+    )
+    frame = loaded.incidents
+
+    last_day = frame["date"].max().date()
+    flag_and_dates = IncidentFilter(
+        flags=FILTER_FLAGS, since=last_day - dt.timedelta(days=FILTER_DAYS), until=last_day
+    )
+    result["filter_s"] = _median_time(lambda: filter_incidents(frame, flag_and_dates), 5)
+
+    # The map the app opens with: every incident the default filter shows.
+    shown = filter_incidents(frame, IncidentFilter())
+    result["map_incidents"] = len(shown)
+    html = ""
+
+    def build_ours() -> None:
+        nonlocal html
+        html = build_incident_map(shown, online_tiles=False).get_root().render()
+
+    result["map_build_s"] = _median_time(build_ours, repeat)
+    result["map_bytes"] = len(html.encode("utf-8"))
+    result["map_bytes_per_incident"] = round(result["map_bytes"] / max(1, len(shown)), 1)
+
+    naive_s, naive_bytes, naive_note = measure_naive(shown)
+    result["naive_build_s"], result["naive_bytes"] = naive_s, naive_bytes
+    result["naive_estimated"] = naive_note is not None
+    if naive_note:
+        notes.append(naive_note)
+    result["build_speedup"] = round(naive_s / result["map_build_s"], 1)
+    result["bytes_ratio"] = round(naive_bytes / result["map_bytes"], 1)
+
+    app = measure_app(path)
+    result["app"] = app
+    result["filter_change_run_s"] = app["filter_change_s"]
+    result["warm_rerun_s"] = app["warm_rerun_s"]
+    calls = app["warm_rerun_calls"]
+    result["warm_rerun_work"] = (
+        f"{calls.get('load_incidents', 0)} / {calls.get('build_incident_map', 0)}"
+    )
+    result["other_pages_s"] = " / ".join(
+        _format(app["page_runs_s"][page], "seconds") for page in ("timeline", "table", "vessels")
+    )
+    result["peak_rss_bytes"] = app["peak_rss_bytes"]
+
+    result["append_median_s"] = measure_append(path, _sample_draft(frame), work_dir)
+
+    result["browser_first_s"] = result["browser_warm_s"] = result["browser_after_load_s"] = None
+    if browser and rows <= BROWSER_SIZES_LIMIT:
+        try:
+            timing = time_to_markers(path, work_dir / f"streamlit-{rows}.log")
+        except BrowserUnavailableError as error:
+            notes.append(f"browser skipped: {error}")
+        except MarkersNotDrawnError as error:
+            notes.append(f"browser at {rows:,}: {error}")
+        else:
+            result["browser_first_s"] = timing.first_load_s
+            result["browser_warm_s"] = timing.warm_load_s
+            result["browser_after_load_s"] = timing.warm_after_load_event_s
+    return result
+
+
+def _format(value: Any, kind: str) -> str:
+    """A figure as the table shows it."""
+    if value is None:
+        return "–"
+    if kind == "seconds":
+        if value < 0.01:
+            return f"{value * 1000:.2f} ms"
+        return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+    if kind == "bytes":
+        for unit, size in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+            if value >= size:
+                return f"{value / size:.1f} {unit}"
+        return f"{value} B"
+    if kind == "ratio":
+        return f"{value:g}×"
+    if kind == "count":
+        return f"{value:,}"
+    return str(value)
+
+
+def markdown_table(results: Sequence[dict[str, Any]]) -> str:
+    """The results as a Markdown table, one row per size, estimated naive figures marked."""
+    lines = [
+        "| " + " | ".join(heading for _key, heading, _kind in COLUMNS) + " |",
+        "|" + "|".join("---:" for _ in COLUMNS) + "|",
+    ]
+    for result in results:
+        cells = []
+        for key, _heading, kind in COLUMNS:
+            cell = _format(result.get(key), kind)
+            if result.get("naive_estimated") and key in {
+                "naive_build_s",
+                "naive_bytes",
+                "build_speedup",
+                "bytes_ratio",
+            }:
+                cell = f"≈{cell}"
+            cells.append(cell)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def machine_line(machine: dict[str, Any]) -> str:
+    """One line naming the machine, for under the table."""
+    memory = _format(machine["memory_bytes"], "bytes") if machine["memory_bytes"] else "?"
+    return (
+        f"Machine: {machine['cpu']}, {machine['cpu_count']} CPUs, {memory} RAM; "
+        f"Python {machine['python']} on {machine['platform']}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: run the benchmark, print the table, write the JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
+    parser.add_argument(
+        "--browser",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="time the map in headless Chromium (default: on)",
+    )
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write JSON")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=DATA_DIR,
+        help="where generated files are kept and reused (default: benchmarks/results/data)",
+    )
+    args = parser.parse_args(argv)
+    if any(size < 1 for size in args.sizes):
+        parser.error("--sizes must be positive")
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+
+    machine = machine_info()
+    print(machine_line(machine), flush=True)
+    notes: list[str] = []
+    results = []
+    with tempfile.TemporaryDirectory(prefix="interdiction-bench-") as work:
+        for rows in args.sizes:
+            print(f"measuring {rows:,} incidents…", file=sys.stderr, flush=True)
+            results.append(
+                measure_size(
+                    rows,
+                    seed=args.seed,
+                    browser=args.browser,
+                    work_dir=Path(work),
+                    data_dir=args.data_dir,
+                    notes=notes,
+                )
+            )
+    table = markdown_table(results)
+    print(table)
+    for note in notes:
+        print(f"- {note}")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    document = {
+        "command": "python -m benchmarks.run " + " ".join(argv or sys.argv[1:]),
+        "machine": machine,
+        "columns": {key: heading for key, heading, _kind in COLUMNS},
+        "results": results,
+        "notes": notes,
+        "table": table,
+    }
+    args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    print(f"JSON: {args.json}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
