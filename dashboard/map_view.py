@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,6 +42,8 @@ POPUP_MAX_WIDTH = 340
 UNCERTAINTY_RADIUS_M = {LocationPrecision.APPROXIMATE: 30_000, LocationPrecision.REGION: 150_000}
 SEA_COLOUR = "#d8e8f3"
 LAND_PANE = "land"
+# Set to "off" where a map must not even try to reach a tile server (air-gapped rooms).
+TILES_ENV = "INTERDICTION_TRACKER_TILES"
 LAND_STYLE = {"fillColor": "#efe9dc", "color": "#8a8578", "weight": 0.8, "fillOpacity": 1.0}
 TRACK_STYLE = {"color": "#555555", "weight": 2, "dash_array": "6 6", "opacity": 0.8}
 TILE_ATTRIBUTION = "© OpenStreetMap contributors"
@@ -129,7 +132,17 @@ def map_bounds(frame: pd.DataFrame) -> list[list[float]]:
     return [[south, west], [north, east]]
 
 
-def _base_map(*, online_tiles: bool) -> folium.Map:
+def online_tiles_enabled() -> bool:
+    """Whether maps offer online street tiles: on unless $INTERDICTION_TRACKER_TILES says off."""
+    return os.environ.get(TILES_ENV, "on").strip().lower() not in {"off", "0", "false", "no"}
+
+
+def build_base_map(*, online_tiles: bool, prefer_canvas: bool = True) -> folium.Map:
+    """A map of the region with the offline land outline under optional street tiles.
+
+    ``prefer_canvas`` draws vector shapes on one canvas (fast with many); without it each
+    shape is its own SVG element.
+    """
     base = folium.Map(
         location=[17.5, -74.0],
         zoom_start=5,
@@ -138,7 +151,7 @@ def _base_map(*, online_tiles: bool) -> folium.Map:
         # plugin then throws "Map has no maxZoom specified".
         maxZoom=MAX_ZOOM,
         control_scale=True,
-        prefer_canvas=True,
+        prefer_canvas=prefer_canvas,
     )
     # Leaflet alone: jQuery, Bootstrap, Font Awesome and awesome-markers serve Folium's own
     # popups and icons, which this map does not use, and the browser would fetch them (about
@@ -439,7 +452,7 @@ def build_incident_map(
     detail_limit: int = DETAIL_LIMIT,
 ) -> folium.Map:
     """The map of ``frame``'s incidents, fitted to them, using only locally served assets."""
-    incident_map = _base_map(online_tiles=online_tiles)
+    incident_map = build_base_map(online_tiles=online_tiles)
     # Fitted before any layer is added, and without animation: the markers are clustered once,
     # at the zoom the map opens with, instead of again after an animated zoom.
     fit = folium.map.FitBounds(map_bounds(frame))

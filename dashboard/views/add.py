@@ -37,6 +37,7 @@ from dashboard.geo import (
     search_places,
 )
 from dashboard.locator_map import build_locator_map, chosen_position_layer
+from dashboard.map_view import online_tiles_enabled
 from dashboard.presentation import escape_markdown, incident_table
 from dashboard.schema import FUTURE_SLACK, AddedVia, Verification, flag_label
 from dashboard.store import append_incident
@@ -52,8 +53,6 @@ _WARNINGS_KEY = "_add_warnings"
 _SAVED_KEY = "_add_saved"
 _REFUSED_KEY = "_add_refused"
 _LOOKUP_RESULT_KEY = "_add_lookup_result"
-# The main map's switch (dashboard/views/map.py): "off" where no tile server may be contacted.
-TILES_ENV = "INTERDICTION_TRACKER_TILES"
 ONLINE_GEOCODING_ENV = "INTERDICTION_TRACKER_ONLINE_GEOCODING"
 # Nominatim's usage policy asks for an agent that names the application.
 USER_AGENT = "interdiction-tracker/0.1 (maritime interdiction dashboard; add-incident form)"
@@ -270,7 +269,7 @@ def _locator_map(online_tiles: bool) -> folium.Map:
 def _locate_section() -> None:
     """The map to click and the place search, both filling the form's position box."""
     st.subheader("Where did it happen?")
-    online_tiles = os.environ.get(TILES_ENV, "on").strip().lower() not in {"off", "0", "no"}
+    online_tiles = online_tiles_enabled()
     position = _current_position()
     map_column, search_column = st.columns([3, 2])
     with map_column:

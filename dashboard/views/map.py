@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 import streamlit as st
 
 from dashboard.app_state import DataVersion, current_view, release_freed_memory
 from dashboard.filters import IncidentFilter
 from dashboard.map_component import MapPayload, render_map_payload, show_map
-from dashboard.map_view import DETAIL_LIMIT, build_incident_map, incidents_at
+from dashboard.map_view import (
+    DETAIL_LIMIT,
+    build_incident_map,
+    incidents_at,
+    online_tiles_enabled,
+)
 from dashboard.presentation import escape_markdown, flag_with_mark
 from dashboard.schema import EventType, LocationPrecision, Outcome
 
-# Set to "off" where the map must not even try to reach a tile server (air-gapped rooms).
-TILES_ENV = "INTERDICTION_TRACKER_TILES"
 MAP_KEY = "incident_map"
-
-
-def online_tiles_enabled() -> bool:
-    """Whether to offer the online street-map tiles (on unless the environment says off)."""
-    return os.environ.get(TILES_ENV, "on").strip().lower() not in {"off", "0", "false", "no"}
 
 
 @st.cache_resource(max_entries=16, show_spinner="Drawing the map…")
