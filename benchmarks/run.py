@@ -262,16 +262,24 @@ def measure_size(
     result["browser_first_s"] = result["browser_warm_s"] = result["browser_after_load_s"] = None
     if browser and rows <= BROWSER_SIZES_LIMIT:
         try:
-            timing = time_to_markers(path, work_dir / f"streamlit-{rows}.log")
+            timing = _time_to_markers(path, work_dir / f"streamlit-{rows}.log")
         except BrowserUnavailableError as error:
             notes.append(f"browser skipped: {error}")
         except MarkersNotDrawnError as error:
-            notes.append(f"browser at {rows:,}: {error}")
+            notes.append(f"browser at {rows:,}: {error} (twice)")
         else:
             result["browser_first_s"] = timing.first_load_s
             result["browser_warm_s"] = timing.warm_load_s
             result["browser_after_load_s"] = timing.warm_after_load_event_s
     return result
+
+
+def _time_to_markers(path: Path, log_file: Path) -> Any:
+    """The browser timings, tried a second time if a run drew nothing (a stalled server)."""
+    try:
+        return time_to_markers(path, log_file)
+    except MarkersNotDrawnError:
+        return time_to_markers(path, log_file)
 
 
 def _format(value: Any, kind: str) -> str:

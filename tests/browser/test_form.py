@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from dashboard.filters import IncidentFilter, filter_incidents
@@ -28,6 +29,8 @@ HOSTILE_SUMMARY = "<img src=x onerror=alert(1)> boarded, says a browser test"
 # Wide enough for the table to draw every column, so the summary cell is in the page too.
 WIDE_VIEWPORT = {"width": 3800, "height": 1000}
 COUNT_DEADLINE_S = 10.0
+CHOOSE_ATTEMPTS = 3
+CHOOSE_TIMEOUT_MS = 8_000
 POSITION_TEXT = re.compile(r"^-?\d+\.\d{5}, -?\d+\.\d{5}$")
 
 
@@ -38,10 +41,23 @@ def field(page: object, key: str) -> object:
 
 def choose(page: object, key: str, option: str, typed: str | None = None) -> None:
     """Pick ``option`` in a select box, typing ``typed`` (or the option) to find it."""
-    page.locator(f".st-key-{key} input").click()
-    # Typing opens the list even when the click only focused the box, and filters it.
-    page.keyboard.type(typed or option)
-    page.get_by_role("option", name=option, exact=True).click()
+    box = page.locator(f".st-key-{key} input")
+    wanted = page.get_by_role("option", name=option, exact=True)
+    expect(box).to_be_editable()
+    # On a loaded machine a rerun can land between the click and the typing and close the
+    # list; try again a bounded number of times rather than wait once for ever.
+    for _attempt in range(CHOOSE_ATTEMPTS):
+        box.click()
+        # Typing opens the list even when the click only focused the box, and filters it.
+        page.keyboard.type(typed or option)
+        try:
+            wanted.click(timeout=CHOOSE_TIMEOUT_MS)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+            wait_for_script(page)
+    else:
+        pytest.fail(f"option {option!r} never appeared in {key}")
     expect(page.get_by_role("listbox")).to_have_count(0)
 
 
