@@ -63,15 +63,16 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@contextmanager
-def running_app(data_file: Path, log_file: Path) -> Iterator[str]:
-    """The dashboard serving ``data_file`` on a free port; yields its URL, stops it after."""
+def start_app(
+    data_file: Path, log_file: Path, *, extra_env: dict[str, str] | None = None
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """A `streamlit run` of the dashboard on ``data_file`` and a free port, once it is healthy.
+
+    Returns its URL and process; raises RuntimeError, with the server's own output, when it
+    does not become healthy in time. The browser tests start the app through this too.
+    """
     port = _free_port()
-    env = {
-        **os.environ,
-        "INTERDICTION_TRACKER_DATA": str(data_file),
-        "INTERDICTION_TRACKER_TILES": "off",
-    }
+    env = {**os.environ, "INTERDICTION_TRACKER_DATA": str(data_file), **(extra_env or {})}
     command = [
         sys.executable,
         "-m",
@@ -89,17 +90,33 @@ def running_app(data_file: Path, log_file: Path) -> Iterator[str]:
     ]
     with log_file.open("w") as log:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
     try:
-        url = f"http://127.0.0.1:{port}"
         _wait_until_healthy(url, process, log_file)
+    except BaseException:
+        stop_app(process)
+        raise
+    return url, process
+
+
+def stop_app(process: subprocess.Popen[bytes]) -> None:
+    """Stop the server and wait for it, whatever state it is in."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def running_app(data_file: Path, log_file: Path) -> Iterator[str]:
+    """The dashboard serving ``data_file`` with tiles off; yields its URL, stops it after."""
+    url, process = start_app(data_file, log_file, extra_env={"INTERDICTION_TRACKER_TILES": "off"})
+    try:
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_app(process)
 
 
 def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log_file: Path) -> None:

@@ -8,13 +8,8 @@ and recorded, so the tests prove the dashboard works with no network.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,28 +19,21 @@ import pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
+# One way to start the app and Chromium, shared with the benchmark's browser timing.
+from benchmarks.browser import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOCAL_HOSTS,
+    MAP_FRAME,
+    stop_app,
+)
+from benchmarks.browser import start_app as start_server  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
 CURATED = REPO / "data" / "incidents.csv"
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-READY_DEADLINE_S = 60.0
 SCRIPT_DEADLINE_MS = 30_000
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -54,61 +42,18 @@ class RunningApp:
 
     url: str
     data_file: Path
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[bytes]
 
 
 def start_app(
     data_file: Path, log_file: Path, extra_env: dict[str, str] | None = None
 ) -> RunningApp:
     """Start `streamlit run dashboard/app.py` on a free port and wait until it is healthy."""
-    port = _free_port()
-    env = {**os.environ, "INTERDICTION_TRACKER_DATA": str(data_file), **(extra_env or {})}
-    log = log_file.open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(REPO / "dashboard" / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + READY_DEADLINE_S
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    return RunningApp(url, data_file, process)
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop_app(process)
-            pytest.fail(f"streamlit did not become healthy:\n{log_file.read_text()}")
-        time.sleep(0.2)
-
-
-def stop_app(process: subprocess.Popen[str]) -> None:
-    """Stop the server and wait for it, whatever state it is in."""
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        url, process = start_server(data_file, log_file, extra_env=extra_env)
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    return RunningApp(url, data_file, process)
 
 
 @pytest.fixture(scope="session")
