@@ -295,14 +295,24 @@ def generate_records(count: int, *, seed: int, last_day: dt.date | None = None) 
         else:
             vessel_type = _weighted(rng, BOAT_TYPES)
             fields = {
+                # Most boats struck are never named; other small craft sometimes are.
                 "vessel_name": f"{rng.choice(BOAT_WORDS)} {rng.randint(1, 99)}"
                 if rng.random() < 0.4
+                else None
+                if event is EventType.STRIKE
                 else f"Unnamed {vessel_type.label} ({format_incident_id(number)})",
                 "vessel_type": vessel_type,
                 "flag": _weighted(rng, BOAT_FLAGS),
                 "linked_to": ";".join(rng.sample(LINKS_BOAT, rng.choice((0, 1, 1, 2)))),
             }
             false_flag = FalseFlag.UNKNOWN if rng.random() < 0.8 else FalseFlag.NO
+            if event is EventType.STRIKE:
+                fields |= {
+                    "vessels_struck": 1,
+                    "killed": rng.randint(0, 6),
+                    "survivors": rng.choice((None, 0, 0, 1)),
+                    "announced_by": "US Southern Command",
+                }
         precision = _weighted(
             rng, {DatePrecision.DAY: 85, DatePrecision.MONTH: 8, DatePrecision.APPROXIMATE: 7}
         )
@@ -336,7 +346,7 @@ def generate_records(count: int, *, seed: int, last_day: dt.date | None = None) 
             "outcome": outcome,
             "summary": (
                 f"{agency} {VERBS[event]} the {fields['vessel_type'].label} "
-                f"{fields['vessel_name']}: {place}. Outcome: {outcome.label}."
+                f"{fields['vessel_name'] or ''}: {place}. Outcome: {outcome.label}."
             ),
             "notes": "Position estimated from the reported area." if rng.random() < 0.1 else None,
             "sources": _sources(rng, day, last_day, number),

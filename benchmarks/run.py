@@ -170,7 +170,7 @@ def measure_naive(frame: pd.DataFrame) -> tuple[float, int, str | None]:
 def _sample_draft(frame: pd.DataFrame) -> IncidentDraft:
     """A valid draft to append, made from the generator's first record."""
     record = next(generate.generate_records(1, seed=len(frame)))
-    return validate_draft({name: record[name] for name in IncidentDraft.model_fields})
+    return validate_draft({name: record.get(name) for name in IncidentDraft.model_fields})
 
 
 def measure_append(path: Path, draft: IncidentDraft, work_dir: Path) -> float:

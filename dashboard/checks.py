@@ -18,6 +18,7 @@ import pandas as pd
 
 from dashboard.identifiers import flag_for_mmsi, mmsi_matches_flag
 from dashboard.land import is_on_land
+from dashboard.presentation import vessel_label
 from dashboard.schema import FalseFlag, IncidentDraft, flag_label
 
 DUPLICATE_WINDOW = dt.timedelta(days=3)
@@ -79,10 +80,12 @@ def find_duplicates(draft: IncidentDraft, incidents: pd.DataFrame) -> pd.DataFra
     # the file may hold many thousands of incidents and this runs on every submission.
     gap = starts.clip(lower=first) - ends.clip(upper=last)
     near = incidents[gap <= pd.Timedelta(DUPLICATE_WINDOW)]
-    draft_names = {_fold_name(name) for name in (draft.vessel_name, *draft.former_names)}
+    draft_names = {_fold_name(name) for name in (draft.vessel_name, *draft.former_names) if name}
+    if not draft_names and draft.imo is None:  # an unnamed boat can't be matched to another
+        return incidents.iloc[0:0]
     same_vessel = [
         (draft.imo is not None and imo == draft.imo)
-        or bool(draft_names & {_fold_name(name), *map(_fold_name, former)})
+        or bool(draft_names & {_fold_name(name or ""), *map(_fold_name, former)})
         for imo, name, former in zip(
             near["imo"], near["vessel_name"], near["former_names"], strict=True
         )
@@ -96,7 +99,8 @@ def check_duplicates(draft: IncidentDraft, incidents: pd.DataFrame) -> VesselWar
     if found.empty:
         return None
     described = "; ".join(
-        f"{incident['id']} ({incident['vessel_name']}, {incident['date'].date().isoformat()}, "
+        f"{incident['id']} ({vessel_label(incident['vessel_name'])}, "
+        f"{incident['date'].date().isoformat()}, "
         f"{incident['verification']})"
         for incident in found.to_dict("records")
     )

@@ -27,8 +27,9 @@ from folium.vector_layers import path_options
 from dashboard.assets import localise
 from dashboard.colours import EVENT_COLOURS
 from dashboard.land import load_land_geojson
-from dashboard.presentation import flag_with_mark
+from dashboard.presentation import flag_with_mark, vessel_label
 from dashboard.schema import DatePrecision, EventType, LocationPrecision, Outcome
+from dashboard.vessel_views import vessel_keys
 
 # The Caribbean the map opens on: (south, west), (north, east).
 CARIBBEAN_BOUNDS = ((7.0, -90.0), (28.0, -58.0))
@@ -77,7 +78,7 @@ def _format_dates(incident: Mapping[str, Any]) -> str:
 
 def popup_html(incident: Mapping[str, Any]) -> str:
     """The popup of one incident: every value escaped, links only for http(s) sources."""
-    vessel = escape_for_map(incident["vessel_name"])
+    vessel = escape_for_map(vessel_label(incident["vessel_name"]))
     if not pd.isna(incident["imo"]) and incident["imo"]:
         vessel += f" · IMO {escape_for_map(incident['imo'])}"
     former = incident["former_names"]
@@ -118,7 +119,8 @@ def _none_if_na(value: object) -> Any:
 def tooltip_text(incident: Mapping[str, Any]) -> str:
     """The hover text of one incident, escaped (Folium's Tooltip never escapes)."""
     event = EventType(incident["event_type"]).label
-    return escape_for_map(f"{incident['vessel_name']} · {event} · {incident['date'].date()}")
+    name = vessel_label(incident["vessel_name"])
+    return escape_for_map(f"{name} · {event} · {incident['date'].date()}")
 
 
 def map_bounds(frame: pd.DataFrame) -> list[list[float]]:
@@ -380,9 +382,10 @@ def _uncertainty_rings(frame: pd.DataFrame) -> _ShapesLayer:
 
 def vessel_tracks(frame: pd.DataFrame) -> list[list[tuple[float, float]]]:
     """For each vessel with several incidents, their positions in date order."""
-    keyed = frame.assign(_vessel=frame["imo"].fillna("name:" + frame["vessel_name"].str.casefold()))
+    keyed = frame.assign(_vessel=vessel_keys(frame))
     tracks = []
-    for _key, incidents in keyed.sort_values(["date", "id"]).groupby("_vessel", sort=False):
+    ordered = keyed.sort_values(["date", "id"])
+    for _key, incidents in ordered.groupby("_vessel", sort=False, dropna=True):
         if len(incidents) > 1:
             tracks.append(list(zip(incidents["latitude"], incidents["longitude"], strict=True)))
     return tracks

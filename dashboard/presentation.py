@@ -36,6 +36,14 @@ DISPLAY_COLUMNS = {
 }
 
 
+UNNAMED_VESSEL = "Unnamed vessel"
+
+
+def vessel_label(name: object) -> str:
+    """The vessel's name, or "Unnamed vessel" for a boat no report names (most strikes)."""
+    return UNNAMED_VESSEL if pd.isna(name) or not name else str(name)
+
+
 def flag_with_mark(flag: str | None, false_flag: str) -> str:
     """The flag as "Guyana (GY)", with a warning mark when it was flown falsely."""
     label = flag_label(flag)
@@ -58,6 +66,7 @@ def incident_table(frame: pd.DataFrame) -> pd.DataFrame:
             table[column] = table[column].cat.rename_categories(
                 [labels[value] for value in table[column].cat.categories]
             )
+    table["vessel_name"] = frame["vessel_name"].map(vessel_label)
     table["flag"] = [
         flag_with_mark(flag, false_flag)
         for flag, false_flag in zip(frame["flag"], frame["false_flag"], strict=True)

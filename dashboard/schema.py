@@ -48,7 +48,11 @@ class Vocabulary(StrEnum):
     @property
     def label(self) -> str:
         """The value as words: ``under_pursuit`` reads "under pursuit"."""
-        return self.value.replace("_", " ")
+        return _LABELS.get(self.value, self.value.replace("_", " "))
+
+
+# Labels that say more than the value's own words.
+_LABELS = {"returned_to_origin": "returned to port of origin"}
 
 
 class DatePrecision(Vocabulary):
@@ -97,6 +101,8 @@ class Outcome(Vocabulary):
     DESTROYED = "destroyed"
     RELEASED = "released"
     RETURNED = "returned"
+    # Intercepted and sent back where it came from (Olina, per PDVSA and the US President).
+    RETURNED_TO_ORIGIN = "returned_to_origin"
     UNKNOWN = "unknown"
     OTHER = "other"
 
@@ -230,6 +236,8 @@ def _required_text(max_chars: int) -> Any:
 OptionalText = _optional_text(MAX_SHORT_TEXT_CHARS)
 RequiredText = _required_text(MAX_SHORT_TEXT_CHARS)
 NameList = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
+# A count as reported (people killed, boats struck): empty when not reported, never 0 for unknown.
+OptionalCount = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_blank_to_none)]
 OptionalDate = Annotated[dt.date | None, BeforeValidator(_blank_to_none)]
 
 
@@ -257,6 +265,16 @@ def _parse_sources(value: object) -> object:
     return value
 
 
+# What reports can disagree on: what happened, to which vessel, where, by whom (not provenance).
+DISPUTABLE_FIELDS = frozenset(
+    {
+        "date", "end_date", "event_type", "vessel_name", "former_names", "imo", "mmsi",
+        "vessel_type", "flag", "false_flag", "registry", "linked_to", "sanctions", "location",
+        "agency", "announced_by", "outcome", "vessels_struck", "killed", "survivors", "cargo",
+    }
+)
+
+
 class _CrossFieldError(ValueError):
     """Several fields wrong together; kept apart so each message can sit beside its own input."""
 
@@ -274,7 +292,8 @@ class IncidentDraft(BaseModel):
     end_date: OptionalDate = None
     date_precision: DatePrecision
     event_type: EventType
-    vessel_name: RequiredText
+    # Empty only for a strike on an unnamed boat; every other event names its vessel.
+    vessel_name: OptionalText = None
     former_names: NameList = ()
     imo: Annotated[OptionalText, AfterValidator(_check_imo)] = None
     mmsi: Annotated[OptionalText, AfterValidator(_check_mmsi)] = None
@@ -289,9 +308,15 @@ class IncidentDraft(BaseModel):
     place: RequiredText
     location_precision: LocationPrecision
     agency: RequiredText
+    announced_by: OptionalText = None
     outcome: Outcome
+    vessels_struck: OptionalCount = None
+    killed: OptionalCount = None
+    survivors: OptionalCount = None
     summary: _required_text(MAX_SUMMARY_CHARS)
     notes: _optional_text(MAX_NOTES_CHARS) = None
+    # The columns on which reports disagree (the notes say how), e.g. "flag;false_flag".
+    disputed_fields: NameList = ()
     sources: Annotated[tuple[Source, ...], BeforeValidator(_parse_sources), Field(min_length=1)]
 
     @field_validator("latitude", "longitude", mode="before")
@@ -310,12 +335,28 @@ class IncidentDraft(BaseModel):
             raise ValueError(f"{value} is in the future")
         return value
 
-    @model_validator(mode="after")
-    def _end_not_before_start(self) -> Self:
-        if self.end_date is not None and self.end_date < self.date:
-            raise _CrossFieldError(
-                [("end_date", f"{self.end_date} is before the start date {self.date}")]
+    @field_validator("disputed_fields")
+    @classmethod
+    def _names_columns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [name for name in value if name not in DISPUTABLE_FIELDS]
+        if unknown:
+            raise ValueError(
+                f"{', '.join(unknown)}: not a column that reports can disagree on; "
+                "use column names such as flag;false_flag;killed"
             )
+        return value
+
+    @model_validator(mode="after")
+    def _cross_field_rules(self) -> Self:
+        problems: list[tuple[str, str]] = []
+        if self.end_date is not None and self.end_date < self.date:
+            problems.append(("end_date", f"{self.end_date} is before the start date {self.date}"))
+        if self.vessel_name is None and self.event_type is not EventType.STRIKE:
+            problems.append(
+                ("vessel_name", "is required (only a strike on an unnamed boat may leave it out)")
+            )
+        if problems:
+            raise _CrossFieldError(problems)
         return self
 
 
@@ -359,7 +400,8 @@ COLUMNS: tuple[str, ...] = (
     ),
 )
 REVIEW_COLUMNS: tuple[str, ...] = tuple(Review.model_fields)
-LIST_COLUMNS = frozenset({"former_names", "linked_to"})
+LIST_COLUMNS = frozenset({"former_names", "linked_to", "disputed_fields"})
+COUNT_COLUMNS = ("vessels_struck", "killed", "survivors")
 VOCABULARIES: dict[str, type[Vocabulary]] = {
     name: field.annotation
     for name, field in Incident.model_fields.items()

@@ -250,7 +250,7 @@ def _cyclic_gc_paused() -> Iterator[None]:
 _FUNCTION_SCHEMAS = frozenset({"function-after", "function-before", "function-wrap"})
 VALIDATION_CHUNK_ROWS = 10_000
 # Text every incident has, kept as pandas strings (missing text stays None in object columns).
-_REQUIRED_TEXT = ("id", "vessel_name", "place", "agency", "summary", "added_by")
+_REQUIRED_TEXT = ("id", "place", "agency", "summary", "added_by")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.colours import event_colour_scale
-from dashboard.presentation import flag_with_mark
+from dashboard.presentation import flag_with_mark, vessel_label
 from dashboard.schema import VOCABULARIES, EventType
 
 Period = Literal["W", "M"]
@@ -59,7 +59,7 @@ def timeline_data(frame: pd.DataFrame) -> pd.DataFrame:
         {
             "id": frame["id"].astype(str),
             "vessel": [
-                name if pd.isna(imo) else f"{name} (IMO {imo})"
+                vessel_label(name) if pd.isna(imo) else f"{vessel_label(name)} (IMO {imo})"
                 for name, imo in zip(frame["vessel_name"], frame["imo"], strict=True)
             ],
             "flag": [

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.colours import FALSE_FLAG_COLOURS
+from dashboard.presentation import UNNAMED_VESSEL
 from dashboard.schema import FalseFlag, flag_label
 
 IMO_PREFIX = "imo:"
@@ -34,7 +35,8 @@ def _names(name: object, former_names: Iterable[str]) -> list[str]:
 
 
 def vessel_keys(frame: pd.DataFrame) -> pd.Series:
-    """The vessel key of each row: ``imo:9230880``, or ``name:olina`` for a vessel with no IMO."""
+    """The vessel key of each row: ``imo:9230880``, ``name:olina`` for a vessel with no IMO,
+    or missing for an unnamed boat (which no other row can be said to share)."""
     names = [
         _names(name, former)
         for name, former in zip(
@@ -59,6 +61,9 @@ def vessel_keys(frame: pd.DataFrame) -> pd.Series:
 
     keys: list[str | None] = []
     for row_names, imo in zip(names, imos, strict=True):
+        if imo is None and not row_names:  # an unnamed boat: a vessel of its own, unknown
+            keys.append(None)
+            continue
         if imo is None:
             claimed = set().union(*(imos_by_name.get(name, set()) for name in row_names))
             imo = claimed.pop() if len(claimed) == 1 else None
@@ -75,7 +80,7 @@ def vessel_keys(frame: pd.DataFrame) -> pd.Series:
         keys.append(None)
     return pd.Series(
         [
-            key if key is not None else NAME_PREFIX + find(row_names[0])
+            key if key is not None or not row_names else NAME_PREFIX + find(row_names[0])
             for key, row_names in zip(keys, names, strict=True)
         ],
         index=frame.index,
@@ -102,7 +107,8 @@ def _unique(values: Iterable[str]) -> list[str]:
     """``values`` without repeats (ignoring case), in first-seen order."""
     seen: dict[str, str] = {}
     for value in values:
-        seen.setdefault(value.casefold(), value)
+        if isinstance(value, str) and value:  # a row may name no vessel (an unnamed boat)
+            seen.setdefault(value.casefold(), value)
     return list(seen.values())
 
 
@@ -113,7 +119,7 @@ def _label(
     names = _unique(
         [*names_newest_first, *(name for former in former_newest_first for name in former)]
     )
-    current, former = names[0], names[1:]
+    current, former = (names[0], names[1:]) if names else (UNNAMED_VESSEL, [])
     label = f"{current} (ex {', '.join(former)})" if former else current
     identity = f"IMO {key.removeprefix(IMO_PREFIX)}" if key.startswith(IMO_PREFIX) else "no IMO"
     count = len(names_newest_first)
@@ -136,7 +142,8 @@ def vessel_choices(frame: pd.DataFrame, *, keys: pd.Series | None = None) -> lis
     formers = ordered["former_names"].tolist()
     rows_of: dict[str, list[int]] = {}
     for row, key in enumerate(keys.to_numpy()[positions].tolist()):
-        rows_of.setdefault(str(key), []).append(row)
+        if not pd.isna(key):  # unnamed boats are no vessel anyone can pick
+            rows_of.setdefault(str(key), []).append(row)
     choices = [
         (key, _label([names[row] for row in rows[::-1]], [formers[row] for row in rows[::-1]], key))
         for key, rows in rows_of.items()

@@ -142,7 +142,7 @@ def test_the_new_incident_shows_at_once_on_the_map_and_in_the_table(
         ({"add_source_0_url": "javascript:alert(1)"}, "add_source_0_url", "http:// or https://"),
         ({"add_end_date": dt.date(2026, 1, 10)}, "add_end_date", "before the start date"),
         ({"add_mmsi": "12345"}, "add_mmsi", "exactly 9 digits"),
-        ({"add_vessel_name": "   "}, "add_vessel_name", "must not be empty"),
+        ({"add_vessel_name": "   "}, "add_vessel_name", "only a strike on an unnamed boat"),
         ({"add_added_by": ""}, "add_added_by", "who is adding"),
         ({"add_event_type": None}, "add_event_type", "is required"),
         # A source row with a URL but no outlet: the row is not ignored, it is incomplete.

@@ -38,7 +38,7 @@ from dashboard.geo import (
 )
 from dashboard.locator_map import build_locator_map, chosen_position_layer
 from dashboard.map_view import online_tiles_enabled
-from dashboard.presentation import escape_markdown, incident_table
+from dashboard.presentation import escape_markdown, incident_table, vessel_label
 from dashboard.schema import FUTURE_SLACK, AddedVia, Verification, flag_label
 from dashboard.store import append_incident
 
@@ -174,7 +174,7 @@ def _submit() -> None:
     except (InterdictionTrackerError, OSError) as error:
         state[_REFUSED_KEY] = f"Not saved: {error}"
         return
-    state[_SAVED_KEY] = (incident.id, incident.vessel_name)
+    state[_SAVED_KEY] = (incident.id, vessel_label(incident.vessel_name))
     state[_WARNINGS_KEY] = []
     _clear_form()
 

@@ -14,7 +14,7 @@ from dashboard.map_view import (
     incidents_at,
     online_tiles_enabled,
 )
-from dashboard.presentation import escape_markdown, flag_with_mark
+from dashboard.presentation import escape_markdown, flag_with_mark, vessel_label
 from dashboard.schema import EventType, LocationPrecision, Outcome
 
 MAP_KEY = "incident_map"
@@ -42,7 +42,8 @@ def _render_details(incidents: pd.DataFrame) -> None:
         flag = flag_with_mark(
             None if pd.isna(incident["flag"]) else incident["flag"], incident["false_flag"]
         )
-        st.markdown(f"**{escape_markdown(incident['vessel_name'])}** · `{incident['id']}`")
+        name = escape_markdown(vessel_label(incident["vessel_name"]))
+        st.markdown(f"**{name}** · `{incident['id']}`")
         lines = [
             f"{EventType(incident['event_type']).label}, {incident['date'].date()}"
             + ("" if pd.isna(incident["end_date"]) else f" to {incident['end_date'].date()}"),

@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard.app_state import current_view
 from dashboard.editor_gate import is_editor, rate_limit_message, require_editor, submission_limiter
 from dashboard.errors import FieldProblem, IncidentValidationError, InterdictionTrackerError
-from dashboard.presentation import escape_markdown, flag_with_mark
+from dashboard.presentation import escape_markdown, flag_with_mark, vessel_label
 from dashboard.schema import (
     REVIEW_COLUMNS,
     EventType,
@@ -98,7 +98,7 @@ def _draw_incident(incident: dict[str, object]) -> None:
     incident_id = str(incident["id"])
     with st.container(border=True):
         st.markdown(
-            f"**{escape_markdown(incident['vessel_name'])}** · `{incident_id}` · "
+            f"**{escape_markdown(vessel_label(incident['vessel_name']))}** · `{incident_id}` · "
             f"{escape_markdown(EventType(incident['event_type']).label)}, "
             f"{escape_markdown(incident['date'].date().isoformat())}"
         )
