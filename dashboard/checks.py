@@ -47,9 +47,9 @@ class VesselWarning:
         return f"{self.kind.value}-{digest}"
 
 
-def _fold_name(name: str) -> str:
-    """A vessel name for comparison: case and runs of spaces ignored."""
-    return " ".join(name.casefold().split())
+def _fold_name(name: object) -> str:
+    """A vessel name for comparison: case and runs of spaces ignored ("" for an unnamed boat)."""
+    return " ".join(name.casefold().split()) if isinstance(name, str) else ""
 
 
 def check_false_flag(draft: IncidentDraft) -> VesselWarning | None:
@@ -85,7 +85,7 @@ def find_duplicates(draft: IncidentDraft, incidents: pd.DataFrame) -> pd.DataFra
         return incidents.iloc[0:0]
     same_vessel = [
         (draft.imo is not None and imo == draft.imo)
-        or bool(draft_names & {_fold_name(name or ""), *map(_fold_name, former)})
+        or bool(draft_names & {_fold_name(name), *map(_fold_name, former)})
         for imo, name, former in zip(
             near["imo"], near["vessel_name"], near["former_names"], strict=True
         )

@@ -40,6 +40,7 @@ from dashboard.schema import (
     flag_label,
     validate_draft,
 )
+from dashboard.tallies import record_summary_markdown
 
 APP_PATH = Path(__file__).resolve().parent / "app.py"
 EXPORT_FORMATS = {"csv": to_csv_bytes, "geojson": to_geojson_bytes}
@@ -137,6 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
         )
     export.set_defaults(run=run_export)
 
+    summary = commands.add_parser(
+        "summary",
+        parents=[data_option],
+        help="print the record's figures as the README's 'What is in it' list",
+    )
+    summary.set_defaults(run=run_summary)
+
     serve = commands.add_parser(
         "serve",
         parents=[data_option],
@@ -190,6 +198,13 @@ def run_validate(args: argparse.Namespace) -> int:
         f"on {len(result.bad_lines)} line(s) were left out."
     )
     return EXIT_PROBLEMS
+
+
+def run_summary(args: argparse.Namespace) -> int:
+    """0 after printing the figures, summed from the valid rows (the README block's content)."""
+    result = store.load_incidents(_data_path(args))
+    print(record_summary_markdown(result.incidents))
+    return EXIT_OK
 
 
 def run_add(args: argparse.Namespace) -> int:

@@ -265,16 +265,6 @@ def _parse_sources(value: object) -> object:
     return value
 
 
-# What reports can disagree on: what happened, to which vessel, where, by whom (not provenance).
-DISPUTABLE_FIELDS = frozenset(
-    {
-        "date", "end_date", "event_type", "vessel_name", "former_names", "imo", "mmsi",
-        "vessel_type", "flag", "false_flag", "registry", "linked_to", "sanctions", "location",
-        "agency", "announced_by", "outcome", "vessels_struck", "killed", "survivors", "cargo",
-    }
-)
-
-
 class _CrossFieldError(ValueError):
     """Several fields wrong together; kept apart so each message can sit beside its own input."""
 
@@ -389,6 +379,25 @@ class Review(BaseModel):
     note: OptionalText = None
 
 
+class ContextEvent(BaseModel):
+    """A dated event that frames the interdictions without being one (a blockade order, a
+    court filing), drawn as a labelled rule on the timeline."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date: dt.date
+    label: _required_text(40)
+    summary: _required_text(MAX_SUMMARY_CHARS)
+    sources: Annotated[tuple[Source, ...], BeforeValidator(_parse_sources), Field(min_length=1)]
+
+
+# What reports can disagree on: any stated fact of a draft (not our own words or precision marks),
+# plus "location" (the point and place together) and "cargo" (told only in summary and notes).
+DISPUTABLE_FIELDS = (
+    frozenset(IncidentDraft.model_fields)
+    - {"summary", "notes", "sources", "disputed_fields", "date_precision", "location_precision"}
+) | {"location", "cargo"}
+
 # The file's column order: identity first, then what happened, then provenance.
 COLUMNS: tuple[str, ...] = (
     "id",
@@ -400,6 +409,7 @@ COLUMNS: tuple[str, ...] = (
     ),
 )
 REVIEW_COLUMNS: tuple[str, ...] = tuple(Review.model_fields)
+CONTEXT_COLUMNS: tuple[str, ...] = tuple(ContextEvent.model_fields)
 LIST_COLUMNS = frozenset({"former_names", "linked_to", "disputed_fields"})
 COUNT_COLUMNS = ("vessels_struck", "killed", "survivors")
 VOCABULARIES: dict[str, type[Vocabulary]] = {
@@ -473,6 +483,13 @@ def validate_draft(fields: Mapping[str, object], *, line: int | None = None) -> 
 def validate_incident(fields: Mapping[str, object], *, line: int | None = None) -> Incident:
     """The incident built from a full record (a CSV row); raises IncidentValidationError."""
     return _validate(Incident, fields, line=line)
+
+
+def validate_context_event(
+    fields: Mapping[str, object], *, line: int | None = None
+) -> ContextEvent:
+    """The context event built from a row of data/context.csv; raises IncidentValidationError."""
+    return _validate(ContextEvent, fields, line=line)
 
 
 def validate_review(fields: Mapping[str, object], *, line: int | None = None) -> Review:

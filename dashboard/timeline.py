@@ -36,6 +36,9 @@ _DATE_FORMAT = "%Y-%m-%d"
 # Streamlit otherwise fits the whole chart, legend and axes included, into the given height,
 # squeezing the plot itself to a sliver; "fit-x" fills the width and keeps the plot's height.
 AUTOSIZE = alt.AutoSizeParams(type="fit-x", contains="padding")
+# Dark grey: context is not an event type, and must read on white at WCAG AA contrast.
+CONTEXT_COLOUR = "#4d4d4d"
+KILLED_COLOUR = "#7a1f1f"
 
 
 def timeline_rows(frame: pd.DataFrame, *, limit: int = MAX_TIMELINE_POINTS) -> pd.DataFrame:
@@ -138,10 +141,38 @@ def empty_chart(message: str = EMPTY_MESSAGE) -> alt.Chart:
     )
 
 
+def _context_layers(context: pd.DataFrame, domain: list[str]) -> list[alt.Chart]:
+    """Labelled vertical rules for the context events that fall inside the date domain."""
+    if context.empty:
+        return []
+    inside = context[(context["date"] >= domain[0]) & (context["date"] < domain[1])]
+    if inside.empty:
+        return []
+    base = alt.Chart(inside).encode(
+        x=_x_encoding("date", domain),
+        tooltip=[
+            alt.Tooltip("date:N", title="Date"),
+            alt.Tooltip("label:N", title="Context"),
+            alt.Tooltip("summary:N", title="What happened"),
+            alt.Tooltip("source:N", title="Source"),
+        ],
+    )
+    rules = base.mark_rule(color=CONTEXT_COLOUR, strokeDash=[4, 3], strokeWidth=1.5)
+    labels = base.mark_text(
+        align="left", baseline="top", dx=3, dy=2, angle=0, color=CONTEXT_COLOUR, fontSize=11
+    ).encode(text="label:N", y=alt.value(0))
+    return [rules, labels]
+
+
 def build_timeline_chart(
-    frame: pd.DataFrame, *, period: Period = "M", limit: int = MAX_TIMELINE_POINTS
+    frame: pd.DataFrame,
+    *,
+    period: Period = "M",
+    limit: int = MAX_TIMELINE_POINTS,
+    context: pd.DataFrame | None = None,
 ) -> alt.LayerChart | alt.Chart:
-    """The timeline of ``frame``: a point per incident, a span per pursuit, coloured by event."""
+    """The timeline of ``frame``: a point per incident, a span per pursuit, coloured by event,
+    with ``context`` events (from context_frame) as labelled rules when given."""
     if frame.empty:
         return empty_chart()
     rows = timeline_rows(frame, limit=limit)
@@ -178,7 +209,10 @@ def build_timeline_chart(
         x=_x_encoding("start", domain)
     )
     height = max(60, len(events) * max(lanes, 2) * LANE_HEIGHT)
-    return alt.layer(spans, points).properties(height=height, autosize=AUTOSIZE)
+    layers = [spans, points]
+    if context is not None:
+        layers.extend(_context_layers(context, domain))
+    return alt.layer(*layers).properties(height=height, autosize=AUTOSIZE)
 
 
 def count_by_period(frame: pd.DataFrame, period: Period = "W") -> pd.DataFrame:
@@ -248,4 +282,62 @@ def build_counts_chart(frame: pd.DataFrame, period: Period = "W") -> alt.Chart:
             ],
         )
         .properties(height=160, autosize=AUTOSIZE)
+    )
+
+
+def killed_by_period(frame: pd.DataFrame, period: Period = "W") -> pd.DataFrame:
+    """People reported killed per period (by incident date), with the strikes behind them."""
+    columns = ["period_start", "period_end", "period", "killed", "strikes", "no_toll"]
+    struck = frame[frame["event_type"].astype(str) == EventType.STRIKE.value]
+    if struck.empty:
+        return pd.DataFrame(columns=columns)
+    killed = pd.to_numeric(struck["killed"], errors="coerce")
+    table = (
+        pd.DataFrame({"period": struck["date"].dt.to_period(period), "killed": killed})
+        .groupby("period", observed=True)
+        .agg(
+            killed=("killed", "sum"),
+            strikes=("killed", "size"),
+            no_toll=("killed", lambda values: int(values.isna().sum())),
+        )
+        .reset_index()
+    )
+    starts = table["period"].map(lambda p: p.start_time)
+    table["period_start"] = starts.dt.strftime(_DATE_FORMAT)
+    table["period_end"] = table["period"].map(lambda p: (p + 1).start_time.strftime(_DATE_FORMAT))
+    table["period"] = (
+        "week of " + table["period_start"] if period == "W" else starts.dt.strftime("%B %Y")
+    )
+    for column in ("killed", "strikes", "no_toll"):
+        table[column] = table[column].astype(int)
+    return table[columns].reset_index(drop=True)
+
+
+def build_killed_chart(frame: pd.DataFrame, period: Period = "W") -> alt.Chart:
+    """Bars of people reported killed in strikes per week or month."""
+    killed = killed_by_period(frame, period)
+    if killed.empty:
+        return empty_chart("No strikes match the filters")
+    domain = _date_domain(frame["date"], frame["end_date"].fillna(frame["date"]), period)
+    return (
+        alt.Chart(killed)
+        .mark_rect(color=KILLED_COLOUR, stroke="white", strokeWidth=1)
+        .encode(
+            x=_x_encoding("period_start", domain),
+            x2="period_end:T",
+            y=alt.Y(
+                "killed:Q",
+                title=None,
+                axis=alt.Axis(
+                    tickMinStep=1, format="d", minExtent=Y_AXIS_WIDTH, maxExtent=Y_AXIS_WIDTH
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("period:N", title="Period"),
+                alt.Tooltip("killed:Q", title="Reported killed"),
+                alt.Tooltip("strikes:Q", title="Strikes"),
+                alt.Tooltip("no_toll:Q", title="Strikes with no reported toll"),
+            ],
+        )
+        .properties(height=140, autosize=AUTOSIZE)
     )

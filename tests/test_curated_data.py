@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dashboard.context_events import CONTEXT_PATH, load_context_events
+from dashboard.identifiers import is_valid_imo, is_valid_mmsi
 from dashboard.land import is_on_land
 from dashboard.schema import AddedVia, LocationPrecision, Verification
 
@@ -22,11 +24,16 @@ def register() -> list[dict[str, str]]:
 
 
 def cited_by(curated: pd.DataFrame) -> dict[str, set[str]]:
-    """Each source URL the curated rows cite, with the ids of the rows citing it."""
+    """Each source URL the curated rows and context events cite, with who cites it: an incident
+    id, or ``context:<date>`` for an event of data/context.csv."""
     citing: dict[str, set[str]] = defaultdict(set)
     for incident_id, sources in zip(curated["id"], curated["sources"], strict=True):
         for source in sources:
             citing[source["url"]].add(incident_id)
+    events, _ = load_context_events()
+    for event in events:
+        for source in event.sources:
+            citing[source.url].add(f"context:{event.date.isoformat()}")
     return citing
 
 
@@ -35,6 +42,41 @@ def test_every_cited_source_is_registered_with_the_rows_that_rely_on_it(
 ) -> None:
     registered = {row["url"]: set(row["incident_ids"].split(";")) for row in register}
     assert cited_by(curated) == registered
+
+
+def test_the_context_file_is_valid_and_sourced() -> None:
+    events, problems = load_context_events(CONTEXT_PATH)
+    assert problems == []
+    assert len(events) >= 3
+    assert all(event.sources for event in events)
+
+
+def test_every_identifier_in_the_record_passes_its_check(curated: pd.DataFrame) -> None:
+    imos = curated["imo"].dropna()
+    assert imos.map(is_valid_imo).all(), list(imos[~imos.map(is_valid_imo)])
+    mmsis = curated["mmsi"].dropna()
+    assert mmsis.map(is_valid_mmsi).all()
+
+
+def test_disputes_are_marked_and_explained(curated: pd.DataFrame) -> None:
+    # A field named as disputed must come with notes saying what each report claims, and
+    # notes that record a disagreement must name the field, so the "disputed" filter finds it.
+    disputed = curated["disputed_fields"].map(bool)
+    assert curated.loc[disputed, "notes"].notna().all()
+    says_conflict = curated["notes"].fillna("").str.contains(
+        r"disput|conflict|disagree|reports differ", case=False, regex=True
+    )
+    assert list(curated.loc[says_conflict & ~disputed, "id"]) == []
+
+
+def test_strike_counts_are_reported_or_left_empty(curated_copy: Path) -> None:
+    # Never 0 for "not reported": a zero must be a reported zero, which the notes then state.
+    with curated_copy.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["event_type"] != "strike":
+                assert not (row["vessels_struck"] or row["killed"] or row["survivors"]), row["id"]
+            if row["killed"] == "0":
+                assert row["notes"], row["id"]
 
 
 def test_the_register_lists_each_document_once_and_holds_the_seed_article(

@@ -88,12 +88,28 @@ def _open_page(url_path: str) -> AppTest:
     return at.switch_page(f"views/{url_path}.py").run()
 
 
-def _chart_rows(at: AppTest) -> list[pd.DataFrame]:
+# Which chart a dataset belongs to, told by a column only that chart's data has.
+_CHART_COLUMNS = {"points": "lane", "counts": "count", "killed": "no_toll", "context": "label"}
+
+
+def _chart_datasets(at: AppTest) -> list[pd.DataFrame]:
     """The data of each Vega-Lite chart on the page, decoded from the Arrow it was sent as."""
-    frames = []
-    for chart in at.get("vega_lite_chart"):
-        for dataset in chart.proto.datasets:
-            frames.append(pa.ipc.open_stream(dataset.data.data).read_all().to_pandas())
+    return [
+        pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+        for chart in at.get("vega_lite_chart")
+        for dataset in chart.proto.datasets
+    ]
+
+
+def _chart_rows(at: AppTest) -> dict[str, pd.DataFrame]:
+    """The timeline page's chart data by kind (points, counts, killed, context)."""
+    frames: dict[str, pd.DataFrame] = {}
+    for frame in _chart_datasets(at):
+        kinds = [kind for kind, column in _CHART_COLUMNS.items() if column in frame.columns]
+        assert len(kinds) <= 1, frame.columns
+        if kinds:
+            assert kinds[0] not in frames, f"two {kinds[0]} datasets"
+            frames[kinds[0]] = frame
     return frames
 
 
@@ -117,19 +133,22 @@ def test_timeline_page_draws_every_filtered_incident_and_the_counts(
     assert not at.exception
     assert [title.value for title in at.title] == ["Timeline"]
     shown = _curated(data_file)
-    points, counts = _chart_rows(at)
-    assert sorted(points["id"]) == sorted(shown["id"])
-    assert counts["count"].sum() == len(shown)
+    charts = _chart_rows(at)
+    assert sorted(charts["points"]["id"]) == sorted(shown["id"])
+    assert charts["counts"]["count"].sum() == len(shown)
     assert f"{len(shown):,} of {len(shown):,} incidents match" in at.caption[0].value
-    assert [subheader.value for subheader in at.subheader] == ["Incidents per week"]
+    assert [subheader.value for subheader in at.subheader] == [
+        "Incidents per week",
+        "People reported killed in strikes per week",
+    ]
 
 
 def test_timeline_counts_switch_to_months(data_file: Path) -> None:
     at = _open_page("timeline")
     at.radio(key="timeline_period").set_value("M").run()
     assert not at.exception
-    assert [subheader.value for subheader in at.subheader] == ["Incidents per month"]
-    _, counts = _chart_rows(at)
+    assert at.subheader[0].value == "Incidents per month"
+    counts = _chart_rows(at)["counts"]
     assert counts["count"].sum() == len(_curated(data_file))
     assert all(period.endswith(("2025", "2026")) for period in counts["period"])
 
@@ -140,9 +159,9 @@ def test_timeline_follows_the_flag_filter(data_file: Path) -> None:
     assert not at.exception
     frame = _curated(data_file)
     guyana = frame[frame["flag"] == "GY"]
-    points, counts = _chart_rows(at)
-    assert sorted(points["id"]) == sorted(guyana["id"])
-    assert counts["count"].sum() == len(guyana)
+    charts = _chart_rows(at)
+    assert sorted(charts["points"]["id"]) == sorted(guyana["id"])
+    assert charts["counts"]["count"].sum() == len(guyana)
 
 
 def test_timeline_with_no_matching_incident_says_so(data_file: Path) -> None:
@@ -177,7 +196,7 @@ def test_vessels_page_counts_incidents_per_flag(data_file: Path) -> None:
         {flag_label(None)} if frame["flag"].isna().any() else set()
     )
     assert table["false_flags"].sum() == (frame["false_flag"] == FalseFlag.YES).sum()
-    (bars, _shares) = _chart_rows(at)
+    (bars, _shares) = _chart_datasets(at)
     assert bars["count"].sum() == len(frame)
 
 
