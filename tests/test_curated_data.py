@@ -44,6 +44,25 @@ def test_every_cited_source_is_registered_with_the_rows_that_rely_on_it(
     assert cited_by(curated) == registered
 
 
+def test_rows_cite_each_document_exactly_as_the_register_names_it(
+    curated: pd.DataFrame, register: list[dict[str, str]]
+) -> None:
+    by_url = {row["url"]: row for row in register}
+    events, _ = load_context_events()
+    cited = [source for sources in curated["sources"] for source in sources] + [
+        source.model_dump(mode="json", exclude_none=True)
+        for event in events
+        for source in event.sources
+    ]
+    differing = [
+        (source["url"], field)
+        for source in cited
+        for field in ("outlet", "title", "published")
+        if str(source.get(field) or "") != by_url[source["url"]][field]
+    ]
+    assert differing == []
+
+
 def test_the_context_file_is_valid_and_sourced() -> None:
     events, problems = load_context_events(CONTEXT_PATH)
     assert problems == []
