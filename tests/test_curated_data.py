@@ -115,8 +115,18 @@ def test_curated_rows_claim_no_more_precision_than_the_reports_give(
         LocationPrecision.APPROXIMATE.value,
         LocationPrecision.REGION.value,
     }
-    assert set(curated["verification"]) == {Verification.VERIFIED.value}
     assert set(curated["added_via"]) == {AddedVia.CURATED.value}
+
+
+def test_a_curated_row_is_verified_unless_its_notes_say_why_not(curated: pd.DataFrame) -> None:
+    # A row resting on a source nobody could retrieve again stays in the record, marked
+    # unverified, with the reason in its notes (never silently verified, never deleted).
+    assert set(curated["verification"]) <= {
+        Verification.VERIFIED.value,
+        Verification.UNVERIFIED.value,
+    }
+    unverified = curated[curated["verification"] == Verification.UNVERIFIED.value]
+    assert unverified["notes"].str.contains("unverified", case=False).all()
 
 
 def test_every_curated_point_is_at_sea(curated: pd.DataFrame) -> None:
