@@ -51,7 +51,7 @@ from dashboard.schema import (
 DATA_PATH_ENV = "INTERDICTION_TRACKER_DATA"
 DEFAULT_DATA_PATH = Path(__file__).resolve().parent.parent / "data" / "incidents.csv"
 LOCK_TIMEOUT_SECONDS = 30
-# How much of the file's end to read to find the last id; a record is far shorter than this.
+# How much of the file's end to read first to find the last id (more is read when needed).
 TAIL_BYTES = 64 * 1024
 # How many read lines the reader lets pile up before it frees them.
 RELEASE_LINES = 5_000
@@ -602,13 +602,33 @@ def _append_locked(path: Path, lines: bytes, *, header: Sequence[str]) -> None:
 
 def _last_incident_number(path: Path) -> int:
     """The highest id number among the file's last records (ids ascend in file order)."""
+    # Read backwards from the end, a doubling window at a time, until the window holds the
+    # start of at least one record that begins with an id: a fixed tail missed the last id
+    # whenever the last record was longer than the tail, and the next append reused INC-0001.
     with path.open("rb") as handle:
         handle.seek(0, os.SEEK_END)
         size = handle.tell()
-        handle.seek(max(0, size - TAIL_BYTES))
-        tail = handle.read()
-    numbers = [incident_number(match.decode()) for match in _LEADING_ID.findall(tail)]
-    return max((number for number in numbers if number is not None), default=0)
+        window = TAIL_BYTES
+        while True:
+            start = max(0, size - window)
+            handle.seek(start)
+            tail = handle.read(size - start)
+            numbers = [
+                incident_number(match.group(1).decode())
+                for match in _LEADING_ID.finditer(tail)
+                # Inside the window, "^" also matches at its first byte, which is the start
+                # of a line only when it is the start of the file or follows a line break.
+                if match.start() > 0 or start == 0 or _byte_before(handle, start) == b"\n"
+            ]
+            found = [number for number in numbers if number is not None]
+            if found or start == 0:
+                return max(found, default=0)
+            window *= 2
+
+
+def _byte_before(handle: io.BufferedReader, position: int) -> bytes:
+    handle.seek(position - 1)
+    return handle.read(1)
 
 
 def _now() -> dt.datetime:
