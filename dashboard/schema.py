@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -32,11 +33,34 @@ from pydantic import (
 from dashboard.errors import FieldProblem, IncidentValidationError
 from dashboard.identifiers import is_valid_imo, is_valid_mmsi, normalise_imo
 
-ID_PATTERN = re.compile(r"^INC-(\d{4,})$")
+# At most nine digits: a thousand-digit "id" is not a sequence number (and int() refuses it).
+ID_PATTERN = re.compile(r"^INC-(\d{4,9})$")
 LIST_SEPARATOR = ";"
+# Every field is bounded, so no record is ever written that the loader cannot read back: the
+# largest cell (20 sources at their longest) stays far below the CSV reader's 128 KB field limit.
 MAX_SUMMARY_CHARS = 1000
 MAX_NOTES_CHARS = 2000
 MAX_SHORT_TEXT_CHARS = 300
+MAX_URL_CHARS = 2000
+MAX_SOURCES = 20
+MAX_LIST_ITEMS = 20
+MAX_COUNT = 1_000_000
+# Nothing before this is an incident (or a source) of this record; 0001-01-01 is a slip.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+# Characters that make a name read differently from what it holds: bidirectional controls
+# (U+202E shows "Skipper" reversed) and invisible joiners and spaces (two "Centuries" that
+# differ). Stripped from all text, so names that look the same are the same.
+_INVISIBLE = dict.fromkeys(
+    map(
+        ord,
+        "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+        "\u2060\u2066\u2067\u2068\u2069\ufeff",
+    ),
+    None,
+)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# An instant as the store writes it: a date, "T" or a space, a time, and a zone.
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 ModelT = TypeVar("ModelT", bound=BaseModel)
 # A day of slack: an incident "today" in the Pacific is already "tomorrow" in UTC.
 FUTURE_SLACK = dt.timedelta(days=1)
@@ -124,10 +148,17 @@ class AddedVia(Vocabulary):
 
 
 def _clean_text(value: object) -> object:
-    """Collapse line breaks and runs of white space, so one record stays one CSV line."""
+    """Collapse line breaks and runs of white space, so one record stays one CSV line.
+
+    Also drops bidirectional controls and zero-width characters and normalises to NFC, so a
+    name cannot hide, reverse or double itself.
+    """
     if not isinstance(value, str):
         return value
-    if value.isprintable():  # the common case, and far cheaper than a per-character scan
+    if value.isascii() and value.isprintable():  # the common case, and far cheaper
+        return " ".join(value.split())
+    value = unicodedata.normalize("NFC", value.translate(_INVISIBLE))
+    if value.isprintable():
         return " ".join(value.split())
     without_controls = "".join(
         " " if unicodedata.category(char) in {"Cc", "Zl", "Zp"} else char for char in value
@@ -150,6 +181,73 @@ def _split_list(value: object) -> object:
         items = (_clean_text(item) for item in value)
         return tuple(item for item in items if item)
     return value
+
+
+def _strict_date(value: object) -> object:
+    """A date only as a date or as text written YYYY-MM-DD: never a number of seconds."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0):
+            raise ValueError("must be a date without a time of day")
+        return value.date()
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value.strip()} is not a day of the calendar") from None
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+def _after_earliest(value: dt.date | None) -> dt.date | None:
+    if value is not None and value < EARLIEST_DATE:
+        raise ValueError(f"{value} is before {EARLIEST_DATE}; check the year")
+    return value
+
+
+def _not_in_future(value: dt.date | None) -> dt.date | None:
+    if value is not None and value > dt.datetime.now(dt.UTC).date() + FUTURE_SLACK:
+        raise ValueError(f"{value} is in the future")
+    return value
+
+
+def _strict_instant(value: object) -> object:
+    """An instant as a datetime or ISO text with a time: never a bare number of seconds."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_INSTANT.match(value.strip()):
+        return value.strip()
+    raise ValueError("must be a date and time like 2026-01-20T12:00:00Z")
+
+
+def _strict_number(value: object) -> object:
+    """A coordinate only from a number or numeric text: ``true`` is not 1 degree."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError("must be a number of degrees, e.g. 10.5")
+    if isinstance(value, str):
+        value = value.strip()
+        # 50 characters hold any coordinate ever written; thousands of digits are not one.
+        if len(value) > 50 or value.lower().lstrip("+-") in {"nan", "inf", "infinity"}:
+            raise ValueError("must be a number of degrees, e.g. 10.5")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a number of degrees")
+    return value
+
+
+def _strict_count(value: object) -> object:
+    """A count only from a whole number or its digits: not ``true``, not 2.5, not "1e3"."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, e.g. 3")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        digits = value.strip()
+        if len(digits) > len(str(MAX_COUNT)):
+            raise ValueError(f"must be at most {MAX_COUNT:,}")
+        return int(digits)
+    raise ValueError("must be a whole number, e.g. 3")
 
 
 def _check_imo(value: str | None) -> str | None:
@@ -202,6 +300,8 @@ def _check_flag(value: str | None) -> str | None:
 
 
 def _check_url(value: str) -> str:
+    if len(value) > MAX_URL_CHARS:
+        raise ValueError(f"is too long (at most {MAX_URL_CHARS:,} characters)")
     parts = urlsplit(value)
     if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
         raise ValueError("must start with http:// or https:// and name a website")
@@ -235,10 +335,23 @@ def _required_text(max_chars: int) -> Any:
 
 OptionalText = _optional_text(MAX_SHORT_TEXT_CHARS)
 RequiredText = _required_text(MAX_SHORT_TEXT_CHARS)
-NameList = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
+NameList = Annotated[
+    tuple[Annotated[str, Field(max_length=MAX_SHORT_TEXT_CHARS)], ...],
+    BeforeValidator(_split_list),
+    Field(max_length=MAX_LIST_ITEMS),
+]
 # A count as reported (people killed, boats struck): empty when not reported, never 0 for unknown.
-OptionalCount = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_blank_to_none)]
-OptionalDate = Annotated[dt.date | None, BeforeValidator(_blank_to_none)]
+OptionalCount = Annotated[
+    Annotated[int, Field(ge=0, le=MAX_COUNT)] | None, BeforeValidator(_strict_count)
+]
+# A date of this record: from 1900 on (BeforeValidators run last-first: blank, then strict).
+OptionalDate = Annotated[
+    dt.date | None,
+    BeforeValidator(_strict_date),
+    BeforeValidator(_blank_to_none),
+    AfterValidator(_after_earliest),
+]
+Instant = Annotated[dt.datetime, BeforeValidator(_strict_instant)]
 
 
 class Source(BaseModel):
@@ -249,16 +362,26 @@ class Source(BaseModel):
     outlet: RequiredText
     title: OptionalText = None
     url: Annotated[str, BeforeValidator(_clean_text), AfterValidator(_check_url)]
-    published: OptionalDate = None
+    # Published after the incident is fine; published after tomorrow is a slip of the year.
+    published: Annotated[OptionalDate, AfterValidator(_not_in_future)] = None
+
+
+# 20 sources of the longest outlet, title, URL and date, with JSON's quoting, fit in this.
+MAX_SOURCES_CELL_CHARS = 100_000
 
 
 def _parse_sources(value: object) -> object:
     if isinstance(value, str):
         if not value.strip():
             return ()
+        if len(value) > MAX_SOURCES_CELL_CHARS:
+            raise ValueError(
+                f"too long (at most {MAX_SOURCES:,} sources of at most {MAX_URL_CHARS:,} "
+                "characters of URL each)"
+            )
         try:
             return json.loads(value)
-        except json.JSONDecodeError as error:
+        except (ValueError, RecursionError) as error:  # JSONDecodeError is a ValueError
             raise ValueError(
                 'sources must be a JSON list like [{"outlet": ..., "url": ...}]'
             ) from error
@@ -278,7 +401,7 @@ class IncidentDraft(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    date: dt.date
+    date: Annotated[dt.date, BeforeValidator(_strict_date), AfterValidator(_after_earliest)]
     end_date: OptionalDate = None
     date_precision: DatePrecision
     event_type: EventType
@@ -307,23 +430,21 @@ class IncidentDraft(BaseModel):
     notes: _optional_text(MAX_NOTES_CHARS) = None
     # The columns on which reports disagree (the notes say how), e.g. "flag;false_flag".
     disputed_fields: NameList = ()
-    sources: Annotated[tuple[Source, ...], BeforeValidator(_parse_sources), Field(min_length=1)]
+    sources: Annotated[
+        tuple[Source, ...],
+        BeforeValidator(_parse_sources),
+        Field(min_length=1, max_length=MAX_SOURCES),
+    ]
 
     @field_validator("latitude", "longitude", mode="before")
     @classmethod
     def _reject_non_finite(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = value.strip()
-        if isinstance(value, (str, float)) and str(value).lower() in {"nan", "inf", "-inf"}:
-            raise ValueError("must be a number of degrees")
-        return value
+        return _strict_number(value)
 
     @field_validator("date", "end_date")
     @classmethod
     def _not_in_future(cls, value: dt.date | None) -> dt.date | None:
-        if value is not None and value > dt.datetime.now(dt.UTC).date() + FUTURE_SLACK:
-            raise ValueError(f"{value} is in the future")
-        return value
+        return _not_in_future(value)
 
     @field_validator("disputed_fields")
     @classmethod
@@ -355,7 +476,7 @@ class Incident(IncidentDraft):
 
     id: Annotated[str, Field(pattern=ID_PATTERN.pattern)]
     verification: Verification
-    added_at: dt.datetime
+    added_at: Instant
     added_by: RequiredText
     added_via: AddedVia
 
@@ -375,7 +496,7 @@ class Review(BaseModel):
     incident_id: Annotated[str, Field(pattern=ID_PATTERN.pattern)]
     decision: Verification
     reviewer: RequiredText
-    reviewed_at: dt.datetime
+    reviewed_at: Instant
     note: OptionalText = None
 
 
@@ -462,6 +583,10 @@ def _reason(detail: Mapping[str, Any]) -> str:
     if kind == "enum":
         return f"must be one of: {detail['ctx']['expected'].replace(chr(39), '')}"
     # "too_long" is what pydantic reports for a length limit placed after a validator.
+    if kind in {"string_too_long", "too_long"} and detail["loc"][:1] == ("sources",):
+        return f"too many sources (at most {detail['ctx']['max_length']:,})"
+    if kind == "too_long" and detail["loc"][:1] and detail["loc"][0] in LIST_COLUMNS:
+        return f"too many names (at most {detail['ctx']['max_length']:,})"
     if kind in {"string_too_long", "too_long"}:
         return f"is too long (at most {detail['ctx']['max_length']:,} characters)"
     if kind == "too_short":
@@ -471,7 +596,11 @@ def _reason(detail: Mapping[str, Any]) -> str:
     if kind == "extra_forbidden" and detail["loc"][:1] and detail["loc"][0] in _STORE_FIELDS:
         return "is set by the store when the incident is added; leave it out"
     if kind == "string_pattern_mismatch":
-        return "must look like INC-0001"
+        return "must look like INC-0001 (INC- and 4 to 9 digits)"
+    if kind in {"less_than_equal", "greater_than_equal"}:
+        bound = detail["ctx"].get("le", detail["ctx"].get("ge"))
+        side = "at most" if kind == "less_than_equal" else "at least"
+        return f"must be {side} {bound:,}"
     return _PLAIN_REASONS.get(kind, detail["msg"])
 
 

@@ -531,6 +531,18 @@ def _typed_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _csv_line(cells: Sequence[str]) -> bytes:
+    # The schema bounds every field well below the reader's limit; this is the last guard that
+    # nothing is ever written which the loader would refuse to read back.
+    limit = csv.field_size_limit()
+    if too_long := [index for index, cell in enumerate(cells) if len(cell) >= limit]:
+        raise IncidentValidationError(
+            [
+                FieldProblem(
+                    f"column {index + 1}", f"is too long to store ({limit:,} characters or more)"
+                )
+                for index in too_long
+            ]
+        )
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(cells)
     return buffer.getvalue().encode("utf-8")

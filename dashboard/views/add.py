@@ -39,7 +39,7 @@ from dashboard.geo import (
 from dashboard.locator_map import build_locator_map, chosen_position_layer
 from dashboard.map_view import online_tiles_enabled
 from dashboard.presentation import escape_markdown, incident_table, vessel_label
-from dashboard.schema import FUTURE_SLACK, AddedVia, Verification, flag_label
+from dashboard.schema import EARLIEST_DATE, FUTURE_SLACK, AddedVia, Verification, flag_label
 from dashboard.store import append_incident
 
 KEY_PREFIX = "add_"
@@ -58,7 +58,7 @@ ONLINE_GEOCODING_ENV = "INTERDICTION_TRACKER_ONLINE_GEOCODING"
 USER_AGENT = "interdiction-tracker/0.1 (maritime interdiction dashboard; add-incident form)"
 ONLINE_TIMEOUT_SECONDS = 5.0
 CLICK_DECIMALS = 5  # about a metre: finer than a click on a map can mean
-EARLIEST_DATE = dt.date(1900, 1, 1)
+
 CONFIRMATIONS = {
     WarningKind.POSSIBLE_FALSE_FLAG: "Record it anyway: the flag is as reported",
     WarningKind.DUPLICATE: "I have compared it with the incident(s) above: this is another one",
