@@ -16,7 +16,10 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+import pandas as pd
+
 from dashboard import store
+from dashboard.checks import DUPLICATE_WINDOW, find_duplicates
 from dashboard.errors import (
     DataFileError,
     FieldProblem,
@@ -75,6 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 128 + 2
+    except OSError as error:
+        # A read-only data file, a full disk, a folder that cannot be written: one plain line.
+        where = f" {error.filename}" if error.filename else ""
+        _say(f"error: cannot use{where}: {error.strerror or error}. Nothing was changed.")
+        return EXIT_PROBLEMS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,6 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
         "import", parents=[data_option], help="append every row of a CSV file, or none"
     )
     import_.add_argument("file", type=Path, help="CSV with the schema's columns and a header")
+    import_.add_argument(
+        "--force",
+        action="store_true",
+        help="import rows that look like incidents already in the file (same id, or the same "
+        "vessel within 3 days); without it they are skipped and listed",
+    )
     _add_by_option(import_)
     import_.set_defaults(run=run_import)
 
@@ -241,7 +255,7 @@ def run_import(args: argparse.Namespace) -> int:
     except OSError as error:
         raise DataFileError(f"Cannot read {args.file}: {error.strerror}.") from None
     try:
-        drafts = store.drafts_from_csv(text, name=str(args.file))
+        rows = store.import_rows_from_csv(text, name=str(args.file))
     except IncidentValidationError as error:
         _print_problems(error.problems)
         lines = {problem.line for problem in error.problems}
@@ -250,13 +264,43 @@ def run_import(args: argparse.Namespace) -> int:
             f"{len(lines)} line(s). Fix them and import the whole file again."
         )
         return EXIT_PROBLEMS
-    if not drafts:
+    if not rows:
         _say(f"{args.file} holds no incidents; nothing imported.")
         return EXIT_OK
-    _check_header(path)
+    is_new = _check_header(path)
+    if not args.force and not is_new:
+        rows = _without_duplicates(rows, store.load_incidents(path).incidents, name=args.file)
+        if not rows:
+            _say("nothing imported: every row is already in the file (use --force to add them).")
+            return EXIT_OK
+    drafts = [row.draft for row in rows]
     incidents = store.import_incidents(drafts, added_by=_added_by(args), path=path)
     print(f"imported {_incidents(len(incidents))}: {incidents[0].id} to {incidents[-1].id}")
     return EXIT_OK
+
+
+def _without_duplicates(
+    rows: Sequence[store.ImportRow], incidents: pd.DataFrame, *, name: Path
+) -> list[store.ImportRow]:
+    """The rows that record no incident already in the file; each one left out is listed."""
+    # Importing the same export twice would otherwise double every incident.
+    known_ids = set(incidents["id"])
+    kept: list[store.ImportRow] = []
+    for row in rows:
+        if row.incident_id in known_ids:
+            reason = f"{row.incident_id} is already in the file"
+        elif not (found := find_duplicates(row.draft, incidents)).empty:
+            reason = (
+                f"the same vessel is already recorded within {DUPLICATE_WINDOW.days} days: "
+                + ", ".join(found["id"])
+            )
+        else:
+            kept.append(row)
+            continue
+        _say(f"skipped line {row.line}: {reason}")
+    if skipped := len(rows) - len(kept):
+        _say(f"{name}: skipped {skipped} possible duplicate(s); use --force to import them too.")
+    return kept
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -326,6 +370,13 @@ def _read_json_object(file: Path | None, source: str) -> dict[str, object]:
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         reason = f"{source} is not valid JSON ({error.msg} at {where})"
+        raise IncidentValidationError([FieldProblem("input", reason)]) from None
+    except RecursionError:
+        reason = f"{source} nests arrays or objects too deeply to be an incident"
+        raise IncidentValidationError([FieldProblem("input", reason)]) from None
+    except ValueError:
+        # Python refuses to read an integer of more than 4,300 digits (a guard against DoS).
+        reason = f"{source} holds a number too long to be any field of an incident"
         raise IncidentValidationError([FieldProblem("input", reason)]) from None
     if not isinstance(fields, dict):
         reason = f"{source} must hold one JSON object, {{...}}, with the incident's fields"

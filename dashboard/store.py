@@ -16,6 +16,8 @@ import io
 import itertools
 import os
 import re
+import stat
+import tempfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -157,6 +159,12 @@ def _csv_rows(
     except csv.Error as error:
         raise DataFileError(f"{name}: the header row is not valid CSV ({error}).") from None
     header = [cell.strip().lstrip("\ufeff") for cell in header]
+    # With two columns of one name, the last would silently win over the first.
+    repeated = sorted({column for column in header if header.count(column) > 1})
+    if repeated:
+        raise DataFileError(
+            f"{name}: the header names {', '.join(repeated)} more than once; keep one of each."
+        )
     required = columns if required is None else required
     missing = [column for column in columns if column in required and column not in header]
     unknown = [column for column in header if column not in columns]
@@ -701,7 +709,9 @@ def import_incidents(
     path: Path | None = None,
 ) -> list[Incident]:
     """The stored incidents, all appended in one write, or none if anything fails."""
-    path = path or data_path()
+    # Through a symbolic link to the file it names: replacing the link itself would orphan the
+    # real file and swap in a copy with the process's own mode and owner.
+    path = (path or data_path()).resolve()
     _ensure_file(path, COLUMNS)
     added_at = _now()
     with _locked(path):
@@ -719,16 +729,33 @@ def import_incidents(
         ]
         if not incidents:
             return []
-        # Written beside the file and swapped in: a kill mid-import leaves the old file whole.
-        temporary = path.with_name(f".{path.name}.import")
-        original = path.read_bytes()
-        fence = b"" if not original or original.endswith(b"\n") else b"\n"
         payload = b"".join(_csv_line(to_csv_row(incident)) for incident in incidents)
-        temporary.write_bytes(original + fence + payload)
-        _fsync_path(temporary)
-        temporary.replace(path)
-        _fsync_path(path.parent)
+        _replace_with_appended(path, payload)
     return incidents
+
+
+def _replace_with_appended(path: Path, payload: bytes) -> None:
+    """Swap in a copy of ``path`` with ``payload`` appended, keeping its mode and owner."""
+    # Written beside the file and swapped in: a kill mid-import leaves the old file whole. The
+    # copy has a name of its own and is removed on any failure, so none is ever left behind.
+    original = path.read_bytes()
+    fence = b"" if not original or original.endswith(b"\n") else b"\n"
+    status = path.stat()
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".import", dir=path.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            os.fchmod(handle.fileno(), stat.S_IMODE(status.st_mode))
+            if (status.st_uid, status.st_gid) != (os.geteuid(), os.getegid()):
+                os.fchown(handle.fileno(), status.st_uid, status.st_gid)
+            handle.write(original + fence + payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _fsync_path(path.parent)
 
 
 def record_review(
@@ -763,10 +790,26 @@ def drafts_from_csv(text: str, *, name: str) -> list[IncidentDraft]:
     Import files may carry the full schema (ids and provenance are then ignored) or only the
     draft columns.
     """
+    return [row.draft for row in import_rows_from_csv(text, name=name)]
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One row of an import file: its line, the id it carried (if any) and its draft."""
+
+    line: int
+    incident_id: str | None
+    draft: IncidentDraft
+
+
+def import_rows_from_csv(text: str, *, name: str) -> list[ImportRow]:
+    """Every row of an import file with its line and id; raises IncidentValidationError."""
+    # Our own CSV export starts with a byte-order mark (for spreadsheets); it is not a column.
+    text = text.removeprefix("\ufeff")
     draft_columns = tuple(IncidentDraft.model_fields)
-    header = next(csv.reader(io.StringIO(text)), [])
+    header = [cell.strip() for cell in next(csv.reader(io.StringIO(text)), [])]
     columns = COLUMNS if set(header) == set(COLUMNS) else draft_columns
-    drafts: list[IncidentDraft] = []
+    rows: list[ImportRow] = []
     problems: list[FieldProblem] = []
     records = iter_csv_records(text, columns=columns, name=name, required=REQUIRED_DRAFT_FIELDS)
     for line, record in records:
@@ -775,9 +818,11 @@ def drafts_from_csv(text: str, *, name: str) -> list[IncidentDraft]:
             continue
         fields: Mapping[str, str] = {k: v for k, v in record.items() if k in draft_columns}
         try:
-            drafts.append(validate_draft(fields, line=line))
+            draft = validate_draft(fields, line=line)
         except IncidentValidationError as error:
             problems.extend(error.problems)
+            continue
+        rows.append(ImportRow(line, (record.get("id") or "").strip() or None, draft))
     if problems:
         raise IncidentValidationError(problems)
-    return drafts
+    return rows

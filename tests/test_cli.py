@@ -241,7 +241,8 @@ def _import_file(folder: Path, rows: list[dict[str, object]]) -> Path:
 def test_import_appends_every_row_and_prints_the_id_range(incident_file, tmp_path):
     before = incident_file.read_bytes()
     known = set(store.load_incidents(incident_file).incidents["id"])
-    rows = [draft_fields(vessel_name=f"Imported {n}") for n in range(3)]
+    # No IMO: the sample's own (Skipper's, on its date) would be skipped as a duplicate.
+    rows = [draft_fields(vessel_name=f"Imported {n}", imo="") for n in range(3)]
     run = run_cli("import", _import_file(tmp_path, rows), "--by", "desk", data=incident_file)
     assert run.returncode == 0, run.stderr
     frame = store.load_incidents(incident_file).incidents

@@ -3,12 +3,17 @@ the file's link, mode and owner and skip duplicates, and command-line failures i
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
 from incident_samples import draft_fields
 
-from dashboard import store
+from dashboard import cli, store
 from dashboard.errors import IncidentValidationError
 from dashboard.schema import (
     MAX_LIST_ITEMS,
@@ -29,7 +34,8 @@ def _no_default_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _append(path: Path, **changes: object) -> str:
-    draft = validate_draft(draft_fields(**changes))
+    # No former names: the sample's own would make every vessel here "the same vessel".
+    draft = validate_draft(draft_fields(**{"former_names": "", **changes}))
     return store.append_incident(draft, added_by="tests", added_via=AddedVia.CLI, path=path).id
 
 
@@ -150,3 +156,155 @@ def test_the_largest_record_the_schema_allows_is_written_and_read_back(tmp_path)
     assert result.incidents.iloc[0]["sources"][0]["url"] == sources[0]["url"]
     assert _append(path) == "INC-0002"
     assert incident.id == "INC-0001"
+
+
+# --- import: links, modes, owners, duplicates, BOM, headers -----------------------------------
+
+
+def _run(*args: object) -> tuple[int, str, str]:
+    """The exit status, standard output and standard error of ``python -m dashboard ARGS``."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = cli.main([str(arg) for arg in args])
+    return status, out.getvalue(), err.getvalue()
+
+
+def _export(data: Path, target: Path) -> Path:
+    """``data`` exported by the CLI as CSV (with the export's byte-order mark and CRLF)."""
+    assert _run("--data", data, "export", "--format", "csv", "--output", target)[0] == 0
+    return target
+
+
+@pytest.fixture
+def small_file(tmp_path: Path) -> Path:
+    """An incident file of three different vessels."""
+    path = tmp_path / "data" / "incidents.csv"
+    for name, imo in (("Alpha", "9304667"), ("Bravo", ""), ("Charlie", "")):
+        _append(path, vessel_name=name, imo=imo)
+    return path
+
+
+def test_import_through_a_symlink_keeps_the_link_and_the_targets_mode_and_owner(
+    small_file, tmp_path
+):
+    source = _export(small_file, tmp_path / "export.csv")
+    target = tmp_path / "elsewhere" / "real.csv"
+    target.parent.mkdir()
+    target.write_bytes(small_file.read_bytes().splitlines(keepends=True)[0])  # header only
+    target.chmod(0o640)
+    if os.geteuid() == 0:
+        os.chown(target, 1234, 5678)
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    status, out, err = _run("--data", link, "import", source)
+    assert status == 0, err
+    assert link.is_symlink() and link.resolve() == target
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    if os.geteuid() == 0:
+        assert (target.stat().st_uid, target.stat().st_gid) == (1234, 5678)
+    assert len(store.load_incidents(link).incidents) == 3
+    assert out.startswith("imported 3 incidents")
+    assert not list(target.parent.glob(".*import*"))
+
+
+def test_importing_the_same_export_twice_skips_every_row_and_lists_them(small_file, tmp_path):
+    source = _export(small_file, tmp_path / "export.csv")
+    before = small_file.read_bytes()
+    status, out, err = _run("--data", small_file, "import", source)
+    assert status == 0
+    assert out == ""
+    assert err.splitlines() == [
+        "skipped line 2: INC-0001 is already in the file",
+        "skipped line 3: INC-0002 is already in the file",
+        "skipped line 4: INC-0003 is already in the file",
+        f"{source}: skipped 3 possible duplicate(s); use --force to import them too.",
+        "nothing imported: every row is already in the file (use --force to add them).",
+    ]
+    assert small_file.read_bytes() == before
+    status, out, _ = _run("--data", small_file, "import", "--force", source)
+    assert (status, out) == (0, "imported 3 incidents: INC-0004 to INC-0006\n")
+
+
+def test_import_skips_the_same_vessel_within_three_days_but_keeps_the_others(small_file, tmp_path):
+    rows = tmp_path / "rows.csv"
+    fresh = tmp_path / "fresh.csv"
+    _append(fresh, vessel_name="Alpha", imo="", date="2025-12-12")  # two days after Alpha's
+    _append(fresh, vessel_name="Delta", imo="")
+    _append(fresh, vessel_name="Bravo", imo="", date="2025-11-01")  # a month before
+    # Ids of another file: not the same incidents, so only the vessel and date count.
+    text = fresh.read_text(encoding="utf-8").replace("INC-000", "INC-100")
+    rows.write_text(text, encoding="utf-8")
+    status, out, err = _run("--data", small_file, "import", rows)
+    assert status == 0
+    assert err.splitlines()[0] == (
+        "skipped line 2: the same vessel is already recorded within 3 days: INC-0001"
+    )
+    assert out == "imported 2 incidents: INC-0004 to INC-0005\n"
+    names = list(store.load_incidents(small_file).incidents["vessel_name"])
+    assert names == ["Alpha", "Bravo", "Charlie", "Delta", "Bravo"]
+
+
+def test_an_import_file_with_a_repeated_header_is_refused_by_name(small_file, tmp_path):
+    before = small_file.read_bytes()
+    lines = small_file.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    # A second "summary" column: before, the last one silently won.
+    rows = [",".join([*header, "summary"])] + [f"{line},SECOND" for line in lines[1:]]
+    source = tmp_path / "repeated.csv"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    status, _out, err = _run("--data", small_file, "import", "--force", source)
+    assert status == 1
+    assert err == f"error: {source}: the header names summary more than once; keep one of each.\n"
+    assert small_file.read_bytes() == before
+
+
+def test_an_import_that_cannot_replace_the_file_leaves_no_temporary_file(
+    small_file, tmp_path, monkeypatch
+):
+    source = tmp_path / "other.csv"
+    _append(source, vessel_name="Echo", imo="")
+    before = small_file.read_bytes()
+
+    def refuse(self: Path, target: Path) -> None:
+        raise PermissionError(13, "Permission denied", str(target))
+
+    monkeypatch.setattr(Path, "replace", refuse)
+    status, out, err = _run("--data", small_file, "import", "--force", source)
+    assert (status, out) == (1, "")
+    assert err == f"error: cannot use {small_file}: Permission denied. Nothing was changed.\n"
+    assert small_file.read_bytes() == before
+    assert sorted(p.name for p in small_file.parent.iterdir()) == [
+        "incidents.csv",
+        "incidents.csv.lock",
+    ]
+
+
+def test_an_add_to_a_file_that_cannot_be_written_is_one_line(small_file, monkeypatch, tmp_path):
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(small_file))
+
+    monkeypatch.setattr(store, "_append_locked", refuse)
+    incident = tmp_path / "incident.json"
+    incident.write_text(json.dumps(draft_fields(vessel_name="Foxtrot")), encoding="utf-8")
+    status, out, err = _run("--data", small_file, "add", "--file", incident)
+    assert (status, out) == (1, "")
+    assert err == f"error: cannot use {small_file}: Permission denied. Nothing was changed.\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nests arrays or objects too deeply"),  # RecursionError
+        ('{"killed": ' + "9" * 5000 + "}", "a number too long"),  # int() refuses 4,301 digits
+        ('{"latitude": 1' + "0" * 5000 + "}", "a number too long"),
+    ],
+)
+def test_hostile_json_given_to_add_is_one_plain_line(small_file, tmp_path, text, words):
+    before = small_file.read_bytes()
+    incident = tmp_path / "incident.json"
+    incident.write_text(text, encoding="utf-8")
+    status, out, err = _run("--data", small_file, "add", "--file", incident)
+    assert (status, out) == (1, "")
+    assert words in err.splitlines()[0]
+    assert "Traceback" not in err
+    assert small_file.read_bytes() == before
