@@ -21,6 +21,7 @@ from dashboard.app_state import (
     set_view,
 )
 from dashboard.errors import DataFileError
+from dashboard.presentation import escape_markdown
 from dashboard.sidebar import render_filters
 
 # Not "pages/": Streamlit would treat that folder as old-style auto-discovered pages and run
@@ -44,7 +45,8 @@ try:
     version = current_version()
     result = load_current(version)
 except DataFileError as error:
-    st.error(f"The incident data could not be read. {error}", icon="🚫")
+    # The message may quote the file's own header: shown as text, never as markdown.
+    st.error(escape_markdown(f"The incident data could not be read. {error}"), icon="🚫")
     st.stop()
 if result.problems:
     st.warning(

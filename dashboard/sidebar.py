@@ -13,6 +13,7 @@ from dashboard.filters import (
     filter_from_query,
     filter_to_query,
 )
+from dashboard.presentation import escape_markdown
 from dashboard.schema import (
     EventType,
     Outcome,
@@ -92,7 +93,9 @@ def render_filters(incidents: pd.DataFrame) -> IncidentFilter:
     sidebar = st.sidebar
     sidebar.header("Filters")
     for notice in notices:
-        sidebar.warning(notice, icon="⚠️")
+        # The notices quote the link's own text: a value like [x](https://evil.example) must
+        # show as typed, not become a link, an image fetched off-site or red text.
+        sidebar.warning(escape_markdown(notice), icon="⚠️")
     options, counts = _flag_options(incidents)
     flags = sidebar.multiselect(
         "Flag state",
