@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import os
 import sys
@@ -20,6 +21,7 @@ import pandas as pd
 
 from dashboard import store
 from dashboard.checks import DUPLICATE_WINDOW, find_duplicates
+from dashboard.editors import DEFAULT_EDITORS_FILE, EDITORS_FILE_ENV, add_editor, editors_file
 from dashboard.errors import (
     DataFileError,
     FieldProblem,
@@ -53,6 +55,7 @@ OPTION_NAMES = {"q": "text"}
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+MIN_PASSPHRASE_CHARS = 12
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -158,6 +161,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the record's figures as the README's 'What is in it' list",
     )
     summary.set_defaults(run=run_summary)
+
+    editors = commands.add_parser(
+        "editors", help="name the editors who may add and review incidents in the dashboard"
+    )
+    editor_commands = editors.add_subparsers(
+        dest="editors_command", required=True, metavar="ACTION"
+    )
+    add_editor = editor_commands.add_parser(
+        "add",
+        help="add an editor (or give one a new passphrase); asks for the passphrase",
+        description="Store NAME's passphrase as an argon2 hash in the editors file (never the "
+        "passphrase itself). The passphrase is asked for twice, or read from the first line "
+        "of standard input when that is not a terminal.",
+    )
+    add_editor.add_argument("name", metavar="NAME", help="the name recorded with what they do")
+    add_editor.add_argument(
+        "--file",
+        type=Path,
+        metavar="PATH",
+        help=f"editors file (default: ${EDITORS_FILE_ENV} or {DEFAULT_EDITORS_FILE})",
+    )
+    add_editor.set_defaults(run=run_editors_add)
 
     serve = commands.add_parser(
         "serve",
@@ -325,6 +350,28 @@ def run_export(args: argparse.Namespace) -> int:
         except OSError as error:
             raise DataFileError(f"Cannot write {args.output}: {error.strerror}.") from None
         _say(f"wrote {_incidents(len(frame))} to {args.output}")
+    return EXIT_OK
+
+
+def run_editors_add(args: argparse.Namespace) -> int:
+    """0 after storing the editor's passphrase hash; 1 when the name or passphrase is unusable."""
+    path = args.file or editors_file(os.environ)
+    if sys.stdin.isatty():
+        passphrase = getpass.getpass(f"Passphrase for {args.name}: ")
+        if getpass.getpass("The same again: ") != passphrase:
+            _say("error: the two passphrases differ; nothing was stored.")
+            return EXIT_PROBLEMS
+    else:
+        passphrase = sys.stdin.readline().rstrip("\r\n")
+    if len(passphrase.strip()) < MIN_PASSPHRASE_CHARS:
+        _say(f"error: a passphrase needs at least {MIN_PASSPHRASE_CHARS} characters.")
+        return EXIT_PROBLEMS
+    try:
+        name = add_editor(path, args.name, passphrase)
+    except ValueError as error:
+        _say(f"error: {error}")
+        return EXIT_PROBLEMS
+    _say(f"editor {name!r} can now log in; their passphrase hash is in {path}.")
     return EXIT_OK
 
 

@@ -1,7 +1,8 @@
 """The editor gate the Add and Review pages share, and the session's submission limiter.
 
 The rules live in ``dashboard.editors`` (plain Python); this module only asks Streamlit for the
-configured passphrase, draws the passphrase form and keeps the per-session state.
+configured editors, draws the login form and keeps who logged in for the session. Failed logins
+are counted in ``editors.LOGIN_THROTTLE``, shared by every session of the server process.
 """
 
 from __future__ import annotations
@@ -12,104 +13,154 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.editors import (
-    PASSPHRASE_ATTEMPT_LIMIT,
+    EDITOR_NAME_SECRET,
+    EDITORS_SECRET,
+    LOGIN_THROTTLE,
     PASSPHRASE_ENV,
     PASSPHRASE_SECRET,
     SUBMISSION_LIMIT,
     SUBMISSION_WINDOW_SECONDS,
+    EditorAccounts,
     PassphraseConfigError,
     SlidingWindowLimiter,
-    configured_passphrase,
-    is_correct_passphrase,
-    passphrase_fingerprint,
+    configured_accounts,
+    editors_file,
+    read_editors_file,
+    throttle_keys,
+    wait_message,
 )
+from dashboard.presentation import escape_markdown
 
-_UNLOCKED_KEY = "_editor_unlocked"
+_EDITOR_KEY = "_editor"  # (name, credential digest) of who logged in this session
 _ERROR_KEY = "_editor_gate_error"
-_ATTEMPTS_KEY = "_editor_attempts"
 _LIMITER_KEY = "_submission_limiter"
 PASSPHRASE_INPUT_KEY = "editor_passphrase_input"  # noqa: S105 (a widget key)
-REFUSAL_MESSAGE = "Wrong passphrase. Nothing was unlocked; ask an editor for the current one."
+NAME_INPUT_KEY = "editor_name_input"
+REFUSAL_MESSAGE = (
+    "Wrong passphrase, or no editor of that name. Nothing was unlocked; ask an editor for the "
+    "current one."
+)
 OPEN_MODE_NOTICE = (
-    "Open local mode: no editor passphrase is configured, so anyone who can open this app can "
-    f"add and review incidents. To restrict editing, set `{PASSPHRASE_ENV}` or "
-    f"`{PASSPHRASE_SECRET}` in .streamlit/secrets.toml."
+    "Open local mode: no editor is configured, so anyone who can open this app can add and "
+    "review incidents. To restrict editing, add editors with `python -m dashboard editors add "
+    f"NAME`, or set `{PASSPHRASE_ENV}` or `{PASSPHRASE_SECRET}` in .streamlit/secrets.toml."
 )
 
 
-def editor_passphrase() -> str | None:
-    """The configured editor passphrase (environment first, then secrets), or None.
+def editor_accounts() -> EditorAccounts:
+    """Every configured editor (environment, secrets, editors file).
 
-    Raises PassphraseConfigError when a secrets file exists that Streamlit cannot read.
+    Raises PassphraseConfigError when a secrets or editors file exists that cannot be read.
     """
+    file_editors = read_editors_file(editors_file(os.environ))
     # load_if_toml_exists answers False, rather than raising, both when there is no secrets
     # file and when there is one it cannot parse; only the second must keep editing locked.
     if st.secrets.load_if_toml_exists():
-        return configured_passphrase(os.environ, st.secrets)
+        secrets = {
+            name: st.secrets[name]
+            for name in st.secrets
+            if name in (PASSPHRASE_SECRET, EDITORS_SECRET, EDITOR_NAME_SECRET)
+        }
+        return configured_accounts(os.environ, secrets, file_editors=file_editors)
     files = st.get_option("secrets.files")
     unreadable = any(Path(path).expanduser().exists() for path in files)
-    return configured_passphrase(os.environ, {}, secrets_unreadable=unreadable)
+    return configured_accounts(
+        os.environ, {}, secrets_unreadable=unreadable, file_editors=file_editors
+    )
 
 
-def _attempt_limiter() -> SlidingWindowLimiter:
-    if _ATTEMPTS_KEY not in st.session_state:
-        st.session_state[_ATTEMPTS_KEY] = SlidingWindowLimiter(
-            limit=PASSPHRASE_ATTEMPT_LIMIT, window_seconds=SUBMISSION_WINDOW_SECONDS
-        )
-    return st.session_state[_ATTEMPTS_KEY]
+def editor_passphrase() -> str | None:
+    """The configured shared editor passphrase, or None (kept for callers of the old gate)."""
+    return editor_accounts().shared_passphrase
 
 
-def _check_passphrase() -> None:
-    """Form callback: unlock the session when the passphrase is right; never keep what was typed."""
-    given = st.session_state.get(PASSPHRASE_INPUT_KEY) or ""
-    # Cleared at once, so the typed passphrase is not sent back to the browser or kept here.
-    st.session_state[PASSPHRASE_INPUT_KEY] = ""
+def _client_address() -> str | None:
+    # Behind a proxy this is the proxy's address unless it passes the client's on; the per-name
+    # count holds either way.
     try:
-        expected = editor_passphrase()
+        return st.context.ip_address
+    except Exception:  # no browser behind this run (AppTest, bare mode)
+        return None
+
+
+def _check_login() -> None:
+    """Form callback: log the session in when name and passphrase match; never keep them."""
+    state = st.session_state
+    given = str(state.get(PASSPHRASE_INPUT_KEY) or "")
+    name = str(state.get(NAME_INPUT_KEY) or "")
+    # Cleared at once, so the typed passphrase is not sent back to the browser or kept here.
+    state[PASSPHRASE_INPUT_KEY] = ""
+    try:
+        accounts = editor_accounts()
     except PassphraseConfigError:
         return
-    if expected is None:
+    if accounts.is_open:
         return
-    limiter = _attempt_limiter()
-    if not limiter.try_acquire():
-        wait = max(1, round(limiter.seconds_until_free()))
-        st.session_state[_ERROR_KEY] = f"Too many attempts. Try again in {wait} s."
-    elif is_correct_passphrase(given, expected):
-        st.session_state[_UNLOCKED_KEY] = passphrase_fingerprint(expected)
-        st.session_state.pop(_ERROR_KEY, None)
-    else:
-        st.session_state[_ERROR_KEY] = REFUSAL_MESSAGE
+    keys = throttle_keys(_client_address(), name)
+    if wait := LOGIN_THROTTLE.seconds_to_wait(keys):
+        state[_ERROR_KEY] = wait_message(wait)
+        return
+    editor = accounts.authenticate(name, given)
+    if editor is None:
+        LOGIN_THROTTLE.record_failure(keys)
+        state[_ERROR_KEY] = REFUSAL_MESSAGE
+        return
+    LOGIN_THROTTLE.record_success(keys[1])
+    state[_EDITOR_KEY] = (editor, accounts.credential(editor))
+    state.pop(_ERROR_KEY, None)
+
+
+def _logged_in(accounts: EditorAccounts) -> str | None:
+    """The editor this session logged in as, while their credential is unchanged."""
+    remembered = st.session_state.get(_EDITOR_KEY)
+    if not remembered:
+        return None
+    name, credential = remembered
+    return name if credential is not None and accounts.credential(name) == credential else None
+
+
+def current_editor() -> str | None:
+    """The name of the editor this session logged in as; None in open mode or logged out."""
+    try:
+        accounts = editor_accounts()
+    except PassphraseConfigError:
+        return None
+    return None if accounts.is_open else _logged_in(accounts)
 
 
 def is_editor() -> bool:
-    """Whether this session may write: open local mode, or the right passphrase was entered."""
+    """Whether this session may write: open local mode, or an editor has logged in."""
     try:
-        expected = editor_passphrase()
+        accounts = editor_accounts()
     except PassphraseConfigError:
         return False
-    if expected is None:
-        return True
-    return st.session_state.get(_UNLOCKED_KEY) == passphrase_fingerprint(expected)
+    return accounts.is_open or _logged_in(accounts) is not None
 
 
 def require_editor() -> bool:
-    """True when this session may add and review; otherwise draws the passphrase form."""
+    """True when this session may add and review; otherwise draws the login form."""
     try:
-        expected = editor_passphrase()
+        accounts = editor_accounts()
     except PassphraseConfigError as error:
-        st.error(str(error), icon=":material/lock:")
+        st.error(escape_markdown(error), icon=":material/lock:")
         return False
-    if expected is None:
+    if accounts.is_open:
         st.info(OPEN_MODE_NOTICE, icon=":material/lock_open:")
         return True
-    if st.session_state.get(_UNLOCKED_KEY) == passphrase_fingerprint(expected):
+    if editor := _logged_in(accounts):
+        st.caption(f"Logged in as editor **{escape_markdown(editor)}**.")
         return True
-    st.info("Adding and reviewing incidents is for editors. Enter the editor passphrase.")
+    st.info("Adding and reviewing incidents is for editors. Log in with your name and passphrase.")
     with st.form("editor_passphrase_form", enter_to_submit=True):
+        st.text_input(
+            "Editor name",
+            key=NAME_INPUT_KEY,
+            help="Leave it empty to use the newsroom's shared passphrase.",
+        )
         st.text_input("Editor passphrase", type="password", key=PASSPHRASE_INPUT_KEY)
-        st.form_submit_button("Unlock", on_click=_check_passphrase)
+        st.form_submit_button("Unlock", on_click=_check_login)
     if error := st.session_state.get(_ERROR_KEY):
-        st.error(error, icon=":material/block:")
+        st.error(escape_markdown(error), icon=":material/block:")
     return False
 
 

@@ -8,9 +8,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dashboard.editors import EDITORS_FILE_ENV, LOGIN_THROTTLE
 from dashboard.store import DATA_PATH_ENV, load_incidents
 
 CURATED_DATA = Path(__file__).resolve().parents[1] / "data" / "incidents.csv"
+
+
+@pytest.fixture(autouse=True)
+def _no_editors_from_the_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No editors file of the machine's, and no failed logins left over from another test."""
+    monkeypatch.setenv(EDITORS_FILE_ENV, str(tmp_path / "no-editors.toml"))
+    LOGIN_THROTTLE.clear()
 
 
 @pytest.fixture

@@ -321,7 +321,8 @@ def test_the_passphrase_gate_refuses_a_wrong_one_and_accepts_the_right_one(
     assert app.session_state["editor_passphrase_input"] == ""
     # Remembered for the session: the review page opens too.
     app.switch_page("views/review.py").run()
-    assert app.text_input(key="review_reviewer")
+    assert not has_widget(app, "editor_passphrase_input")
+    assert any("Logged in as editor" in caption.value for caption in app.caption)
 
 
 def test_the_passphrase_can_come_from_streamlit_secrets(data_file: Path) -> None:

@@ -12,6 +12,7 @@ import copy
 import datetime as dt
 import os
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 
 import folium
 import streamlit as st
@@ -21,6 +22,7 @@ from dashboard import form_fields as form
 from dashboard.app_state import current_version, current_view, load_current
 from dashboard.checks import VesselWarning, WarningKind, vessel_warnings
 from dashboard.editor_gate import (
+    current_editor,
     is_editor,
     rate_limit_message,
     require_editor,
@@ -58,7 +60,6 @@ ONLINE_GEOCODING_ENV = "INTERDICTION_TRACKER_ONLINE_GEOCODING"
 USER_AGENT = "interdiction-tracker/0.1 (maritime interdiction dashboard; add-incident form)"
 ONLINE_TIMEOUT_SECONDS = 5.0
 CLICK_DECIMALS = 5  # about a metre: finer than a click on a map can mean
-
 CONFIRMATIONS = {
     WarningKind.POSSIBLE_FALSE_FLAG: "Record it anyway: the flag is as reported",
     WarningKind.DUPLICATE: "I have compared it with the incident(s) above: this is another one",
@@ -151,7 +152,11 @@ def _submit() -> None:
     if not is_editor():
         state[_REFUSED_KEY] = "Not saved: enter the editor passphrase first."
         return
-    checked = form.check_submission(_submission())
+    submission = _submission()
+    if editor := current_editor():
+        # Who logged in is who added it: the name box cannot say otherwise.
+        submission = replace(submission, added_by=editor)
+    checked = form.check_submission(submission)
     state[_PROBLEMS_KEY] = _problems_by_field(checked.problems)
     if not checked.is_valid or checked.draft is None or checked.added_by is None:
         state[_WARNINGS_KEY] = []
@@ -350,6 +355,11 @@ def _flag_options() -> list[str]:
 
 
 def _draw_field(name: str, problems: Mapping[str, list[str]]) -> None:
+    if name == form.ADDED_BY and (editor := current_editor()):
+        st.session_state[_key(name)] = editor
+        st.text_input(form.field_label(name), key=_key(name), disabled=True,
+                      help="The editor you logged in as; recorded with the incident.")  # fmt: skip
+        return
     _draw_widget(name)
     _show_problems(problems, name)
 

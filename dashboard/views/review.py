@@ -13,7 +13,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.app_state import current_view
-from dashboard.editor_gate import is_editor, rate_limit_message, require_editor, submission_limiter
+from dashboard.editor_gate import (
+    current_editor,
+    is_editor,
+    rate_limit_message,
+    require_editor,
+    submission_limiter,
+)
 from dashboard.errors import FieldProblem, IncidentValidationError, InterdictionTrackerError
 from dashboard.presentation import escape_markdown, flag_with_mark, vessel_label
 from dashboard.schema import (
@@ -46,7 +52,8 @@ def _decide(incident_id: str, decision: Verification) -> None:
     if not is_editor():
         state[_OUTCOME_KEY] = ("error", "Not recorded: enter the editor passphrase first.")
         return
-    reviewer = str(state.get(REVIEWER_KEY) or "").strip()
+    # A logged-in editor's name is the one recorded, whatever the name box says.
+    reviewer = current_editor() or str(state.get(REVIEWER_KEY) or "").strip()
     if not reviewer:
         state[_OUTCOME_KEY] = (
             "error",
@@ -143,12 +150,13 @@ def render() -> None:
     if outcome := st.session_state.pop(_OUTCOME_KEY, None):
         status, message = outcome
         (st.success if status == "success" else st.error)(escape_markdown(message))
-    st.text_input(
-        "Your name *",
-        key=REVIEWER_KEY,
-        help="Recorded with each decision, with the time.",
-        persist_state="session",
-    )
+    if not current_editor():
+        st.text_input(
+            "Your name *",
+            key=REVIEWER_KEY,
+            help="Recorded with each decision, with the time.",
+            persist_state="session",
+        )
     incidents = view.incidents
     queue = incidents[incidents["verification"] == Verification.UNVERIFIED.value]
     st.caption(
