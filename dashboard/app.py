@@ -19,6 +19,7 @@ from dashboard.app_state import (
     load_current,
     prepare_static_assets,
     set_view,
+    without_server_paths,
 )
 from dashboard.errors import DataFileError
 from dashboard.presentation import escape_markdown
@@ -46,7 +47,8 @@ try:
     result = load_current(version)
 except DataFileError as error:
     # The message may quote the file's own header: shown as text, never as markdown.
-    st.error(escape_markdown(f"The incident data could not be read. {error}"), icon="🚫")
+    message = without_server_paths(f"The incident data could not be read. {error}")
+    st.error(escape_markdown(message), icon="🚫")
     st.stop()
 if result.problems:
     st.warning(

@@ -70,6 +70,21 @@ class View:
     incident_filter: IncidentFilter
     filtered: pd.DataFrame
 
+    @property
+    def file_name(self) -> str:
+        """The data file's name for people to read; the server's folders are nobody's business."""
+        return self.path.name
+
+
+def without_server_paths(text: str) -> str:
+    """``text`` (an error message, say) with the data file's full path cut to its name."""
+    # Messages from the store name the file for the command line, where its user chose it; a
+    # browser visitor learns nothing useful from the server's folders, and an attacker would.
+    path = data_path()
+    for full in {str(path), str(path.resolve()), str(path.expanduser().absolute())}:
+        text = text.replace(full, path.name)
+    return text
+
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _filtered(

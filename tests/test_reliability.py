@@ -308,3 +308,33 @@ def test_hostile_json_given_to_add_is_one_plain_line(small_file, tmp_path, text,
     assert words in err.splitlines()[0]
     assert "Traceback" not in err
     assert small_file.read_bytes() == before
+
+
+# --- nothing of the server's folders in the browser -------------------------------------------
+
+
+@pytest.mark.parametrize("content", [None, "", "id,id\n"])  # missing, empty, a repeated column
+def test_a_data_file_error_in_the_browser_names_the_file_not_its_folders(
+    tmp_path, monkeypatch, content
+):
+    from streamlit.testing.v1 import AppTest
+
+    path = tmp_path / "secret-folder" / "incidents.csv"
+    path.parent.mkdir()
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    monkeypatch.setenv(store.DATA_PATH_ENV, str(path))
+    app = AppTest.from_file(str(Path(__file__).parents[1] / "dashboard" / "app.py")).run()
+    (error,) = app.error
+    assert "incidents\\.csv" in error.value
+    assert "secret" not in error.value
+
+
+def test_the_view_offers_the_data_files_name_for_the_about_page(tmp_path):
+    from dashboard.app_state import View
+    from dashboard.filters import IncidentFilter
+
+    view = View(
+        tmp_path / "deep" / "incidents.csv", ((0, 0), (0, 0)), None, (), IncidentFilter(), None
+    )
+    assert view.file_name == "incidents.csv"

@@ -19,7 +19,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import form_fields as form
-from dashboard.app_state import current_version, current_view, load_current
+from dashboard.app_state import (
+    current_version,
+    current_view,
+    load_current,
+    without_server_paths,
+)
 from dashboard.checks import VesselWarning, WarningKind, vessel_warnings
 from dashboard.editor_gate import (
     current_editor,
@@ -177,7 +182,7 @@ def _submit() -> None:
             verification=Verification.UNVERIFIED,
         )
     except (InterdictionTrackerError, OSError) as error:
-        state[_REFUSED_KEY] = f"Not saved: {error}"
+        state[_REFUSED_KEY] = f"Not saved: {without_server_paths(str(error))}"
         return
     state[_SAVED_KEY] = (incident.id, vessel_label(incident.vessel_name))
     state[_WARNINGS_KEY] = []

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard.app_state import current_view
+from dashboard.app_state import current_view, without_server_paths
 from dashboard.editor_gate import (
     current_editor,
     is_editor,
@@ -73,7 +73,7 @@ def _decide(incident_id: str, decision: Verification) -> None:
         state[_OUTCOME_KEY] = ("error", f"Not recorded: {reasons}")
         return
     except (InterdictionTrackerError, OSError) as error:
-        state[_OUTCOME_KEY] = ("error", f"Not recorded: {error}")
+        state[_OUTCOME_KEY] = ("error", f"Not recorded: {without_server_paths(str(error))}")
         return
     state[note_key] = ""
     state[_OUTCOME_KEY] = (
