@@ -18,6 +18,7 @@ from dashboard.editors import (
     LOGIN_THROTTLE,
     PASSPHRASE_ENV,
     PASSPHRASE_SECRET,
+    SSO_EDITORS_SECRET,
     SUBMISSION_LIMIT,
     SUBMISSION_WINDOW_SECONDS,
     EditorAccounts,
@@ -59,7 +60,7 @@ def editor_accounts() -> EditorAccounts:
         secrets = {
             name: st.secrets[name]
             for name in st.secrets
-            if name in (PASSPHRASE_SECRET, EDITORS_SECRET, EDITOR_NAME_SECRET)
+            if name in (PASSPHRASE_SECRET, EDITORS_SECRET, EDITOR_NAME_SECRET, SSO_EDITORS_SECRET)
         }
         return configured_accounts(os.environ, secrets, file_editors=file_editors)
     files = st.get_option("secrets.files")
@@ -110,8 +111,18 @@ def _check_login() -> None:
     state.pop(_ERROR_KEY, None)
 
 
+def _sso_user() -> dict[str, object]:
+    """What Streamlit knows of the single-sign-on user ({} when nobody is logged in)."""
+    try:
+        return dict(st.user.to_dict())
+    except Exception:  # no [auth] configured, or no browser behind this run
+        return {}
+
+
 def _logged_in(accounts: EditorAccounts) -> str | None:
     """The editor this session logged in as, while their credential is unchanged."""
+    if accounts.sso_emails and (editor := accounts.sso_editor(_sso_user())):
+        return editor
     remembered = st.session_state.get(_EDITOR_KEY)
     if not remembered:
         return None
@@ -151,6 +162,14 @@ def require_editor() -> bool:
         st.caption(f"Logged in as editor **{escape_markdown(editor)}**.")
         return True
     st.info("Adding and reviewing incidents is for editors. Log in with your name and passphrase.")
+    if accounts.sso_emails:
+        user = _sso_user()
+        if user.get("is_logged_in") is True:
+            who = escape_markdown(user.get("email") or "this account")
+            st.warning(f"You are logged in as {who}, which is not one of the editors.")
+            st.button("Log out", on_click=st.logout, key="editor_sso_logout")
+        else:
+            st.button("Log in with single sign-on", on_click=st.login, key="editor_sso_login")
     with st.form("editor_passphrase_form", enter_to_submit=True):
         st.text_input(
             "Editor name",

@@ -42,6 +42,8 @@ EDITOR_NAME_ENV = "INTERDICTION_TRACKER_EDITOR_NAME"
 EDITOR_NAME_SECRET = "editor_name"  # noqa: S105 (a name, not a secret)
 DEFAULT_SHARED_EDITOR = "editor"
 EDITORS_SECRET = "editors"  # noqa: S105 (a table: name = "$argon2id$...")
+# Single sign-on (st.login, configured under [auth]): the e-mail addresses that are editors.
+SSO_EDITORS_SECRET = "sso_editors"  # noqa: S105 (a list of addresses, not a secret)
 EDITORS_FILE_ENV = "INTERDICTION_TRACKER_EDITORS_FILE"
 DEFAULT_EDITORS_FILE = Path(".streamlit") / "editors.toml"
 # Failed logins: this many are free, then each one doubles the wait before the next attempt.
@@ -180,11 +182,22 @@ class EditorAccounts:
     hashes: Mapping[str, str] = field(default_factory=dict)
     shared_name: str = DEFAULT_SHARED_EDITOR
     shared_passphrase: str | None = None
+    sso_emails: frozenset[str] = frozenset()  # casefolded
 
     @property
     def is_open(self) -> bool:
         """True when nobody is configured: open local mode, anyone may write."""
-        return not self.hashes and self.shared_passphrase is None
+        return not self.hashes and self.shared_passphrase is None and not self.sso_emails
+
+    def sso_editor(self, user: Mapping[str, object]) -> str | None:
+        """The e-mail address of a single-sign-on user (``st.user``) who is an editor; or None."""
+        email = user.get("email")
+        if user.get("is_logged_in") is not True or not isinstance(email, str):
+            return None
+        # An address the identity provider has not verified proves nothing.
+        if user.get("email_verified") is False:
+            return None
+        return email if email.strip().casefold() in self.sso_emails else None
 
     def authenticate(self, name: str, passphrase: str) -> str | None:
         """The editor's name when ``passphrase`` is theirs; None otherwise."""
@@ -207,6 +220,8 @@ class EditorAccounts:
             return hashlib.sha256(stored.encode("utf-8")).hexdigest()
         if self.shared_passphrase is not None and name == self.shared_name:
             return passphrase_fingerprint(self.shared_passphrase)
+        if name.strip().casefold() in self.sso_emails:
+            return hashlib.sha256(f"sso:{name.strip().casefold()}".encode()).hexdigest()
         return None
 
     def _hash_of(self, name: str) -> str | None:
@@ -269,7 +284,18 @@ def configured_accounts(
         or _text(secrets.get(EDITOR_NAME_SECRET))
         or DEFAULT_SHARED_EDITOR
     )
-    return EditorAccounts(hashes=hashes, shared_name=shared_name, shared_passphrase=shared)
+    sso = secrets.get(SSO_EDITORS_SECRET, ())
+    if isinstance(sso, str) or not all(isinstance(email, str) for email in sso):
+        raise PassphraseConfigError(
+            f"{SSO_EDITORS_SECRET} in secrets.toml must be a list of e-mail addresses, "
+            'e.g. ["ana@newsroom.example"]; adding and reviewing are locked.'
+        )
+    return EditorAccounts(
+        hashes=hashes,
+        shared_name=shared_name,
+        shared_passphrase=shared,
+        sso_emails=frozenset(email.strip().casefold() for email in sso if email.strip()),
+    )
 
 
 def add_editor(path: Path, name: str, passphrase: str) -> str:

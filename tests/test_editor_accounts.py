@@ -253,3 +253,46 @@ def test_failed_logins_count_across_sessions_and_then_even_the_right_one_waits(d
     app = _log_in(open_page("views/add.py"), "Ana", ANA)
     assert any("Too many failed attempts" in error.value for error in app.error)
     assert not has_widget(app, "add_vessel_name")
+
+
+# --- single sign-on (st.login) ------------------------------------------------------------------
+
+SSO = EditorAccounts(sso_emails=frozenset({"ana@newsroom.example"}))
+
+
+@pytest.mark.parametrize(
+    ("user", "editor"),
+    [
+        ({"is_logged_in": True, "email": "ana@newsroom.example"}, "ana@newsroom.example"),
+        ({"is_logged_in": True, "email": "Ana@Newsroom.example"}, "Ana@Newsroom.example"),
+        ({"is_logged_in": True, "email": "bo@newsroom.example"}, None),  # not an editor
+        ({"is_logged_in": False, "email": "ana@newsroom.example"}, None),
+        ({"email": "ana@newsroom.example"}, None),  # no login at all
+        # The identity provider says it has not checked the address: it proves nothing.
+        ({"is_logged_in": True, "email": "ana@newsroom.example", "email_verified": False}, None),
+    ],
+)
+def test_a_single_sign_on_user_is_an_editor_only_when_listed_and_verified(user, editor):
+    assert SSO.sso_editor(user) == editor
+
+
+def test_what_a_single_sign_on_editor_adds_records_their_address(tmp_path, monkeypatch):
+    data_file = copy_curated(tmp_path, monkeypatch)
+    app = AppTest.from_file(str(Path(__file__).parents[1] / "dashboard" / "app.py"))
+    app.secrets["sso_editors"] = ["ana@newsroom.example"]
+    app.user = {"is_logged_in": True, "email": "ana@newsroom.example"}
+    app.switch_page("views/add.py").run(timeout=60)
+    assert has_widget(app, "add_vessel_name")
+    form = {key: value for key, value in VALID_FORM.items() if key != "add_added_by"}
+    submit(fill(app, form))
+    assert load_incidents(data_file).incidents.iloc[-1]["added_by"] == "ana@newsroom.example"
+
+
+def test_a_single_sign_on_user_who_is_no_editor_is_told_so(tmp_path, monkeypatch):
+    copy_curated(tmp_path, monkeypatch)
+    app = AppTest.from_file(str(Path(__file__).parents[1] / "dashboard" / "app.py"))
+    app.secrets["sso_editors"] = ["ana@newsroom.example"]
+    app.user = {"is_logged_in": True, "email": "bo@newsroom.example"}
+    app.switch_page("views/add.py").run(timeout=60)
+    assert not has_widget(app, "add_vessel_name")
+    assert any("not one of the editors" in warning.value for warning in app.warning)
