@@ -70,11 +70,6 @@ def editor_accounts() -> EditorAccounts:
     )
 
 
-def editor_passphrase() -> str | None:
-    """The configured shared editor passphrase, or None (kept for callers of the old gate)."""
-    return editor_accounts().shared_passphrase
-
-
 def _client_address() -> str | None:
     # Behind a proxy this is the proxy's address unless it passes the client's on; the per-name
     # count holds either way.

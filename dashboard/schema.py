@@ -7,6 +7,7 @@ explains the same columns for people.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -155,7 +156,11 @@ def _clean_text(value: object) -> object:
     """
     if not isinstance(value, str):
         return value
-    if value.isascii() and value.isprintable():  # the common case, and far cheaper
+    # The common case, and far cheaper than a per-character scan: every invisible character
+    # dropped here is a format character (Cf), which isprintable() already refuses.
+    if value.isprintable():
+        if not value.isascii() and not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)
         return " ".join(value.split())
     value = unicodedata.normalize("NFC", value.translate(_INVISIBLE))
     if value.isprintable():
@@ -191,6 +196,9 @@ def _strict_date(value: object) -> object:
         if value.time() != dt.time(0):
             raise ValueError("must be a date without a time of day")
         return value.date()
+    if type(value) is str and len(value) == 10 and value[4] == value[7] == "-":
+        with contextlib.suppress(ValueError):  # the loader's common case, "2025-12-10"
+            return dt.date.fromisoformat(value)
     if isinstance(value, str) and _ISO_DATE.match(value.strip()):
         try:
             return dt.date.fromisoformat(value.strip())
@@ -222,6 +230,8 @@ def _strict_instant(value: object) -> object:
 
 def _strict_number(value: object) -> object:
     """A coordinate only from a number or numeric text: ``true`` is not 1 degree."""
+    if type(value) is str and len(value) <= 50 and value[-1:].isdigit():
+        return value  # the loader's common case: "10.5" (never "nan" or "inf"), parsed as usual
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError("must be a number of degrees, e.g. 10.5")
     if isinstance(value, str):
