@@ -29,6 +29,7 @@ from dashboard.schema import (
     AddedVia,
     validate_draft,
 )
+from dashboard.vessel_views import vessel_choices
 
 # Markdown that would turn into something else than its text (issue 10), then a selection of
 # the OWASP XSS filter-evasion cheat sheet (cheatsheetseries.owasp.org).
@@ -123,6 +124,17 @@ def test_hostile_text_in_the_data_shows_as_text_on_every_page(data_file):
         app = open_page(page)
         assert not app.exception, page
         assert unsafe_markdown(app) == [], page
+    # Each hostile vessel's own facts on the Vessels page.
+    app = open_page("views/vessels.py")
+    frame = store.load_incidents(data_file).incidents
+    hostile = [
+        key for key, label in vessel_choices(frame) if any(t in label for t in HOSTILE_TEXTS)
+    ]
+    assert len(hostile) >= len(HOSTILE_TEXTS) // 2, vessel_choices(frame)[:20]
+    for key in hostile:
+        app.selectbox(key="vessel_choice").set_value(key).run()
+        assert not app.exception
+        assert unsafe_markdown(app) == [], key
 
 
 # --- the form ---------------------------------------------------------------------------------
