@@ -559,8 +559,10 @@ def _csv_line(cells: Sequence[str]) -> bytes:
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
     """Hold the writers' lock of ``path``; a writer stuck past the timeout is an error."""
+    # The lock sits beside the real file: writers reaching it through a symbolic link and
+    # writers naming it directly must wait for each other (an import replaces the file).
     try:
-        with FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT_SECONDS):
+        with FileLock(f"{path.resolve()}.lock", timeout=LOCK_TIMEOUT_SECONDS):
             yield
     except Timeout:
         raise DataFileError(

@@ -11,6 +11,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from filelock import FileLock, Timeout
 from incident_samples import draft_fields
 
 from dashboard import cli, store
@@ -338,3 +339,14 @@ def test_the_view_offers_the_data_files_name_for_the_about_page(tmp_path):
         tmp_path / "deep" / "incidents.csv", ((0, 0), (0, 0)), None, (), IncidentFilter(), None
     )
     assert view.file_name == "incidents.csv"
+
+
+def test_writers_through_a_link_and_to_the_file_itself_share_one_lock(small_file, tmp_path):
+    link = tmp_path / "link.csv"
+    link.symlink_to(small_file)
+    # An import through the link replaces the file: an append naming the file directly must
+    # wait for it, or its row would be lost in the swap.
+    with store._locked(link):
+        lock = FileLock(f"{small_file}.lock", timeout=0)
+        with pytest.raises(Timeout):
+            lock.acquire()
