@@ -70,11 +70,6 @@ class View:
     incident_filter: IncidentFilter
     filtered: pd.DataFrame
 
-    @property
-    def file_name(self) -> str:
-        """The data file's name for people to read; the server's folders are nobody's business."""
-        return self.path.name
-
 
 def without_server_paths(text: str) -> str:
     """``text`` (an error message, say) with the data file's full path cut to its name."""

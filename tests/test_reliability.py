@@ -331,16 +331,6 @@ def test_a_data_file_error_in_the_browser_names_the_file_not_its_folders(
     assert "secret" not in error.value
 
 
-def test_the_view_offers_the_data_files_name_for_the_about_page(tmp_path):
-    from dashboard.app_state import View
-    from dashboard.filters import IncidentFilter
-
-    view = View(
-        tmp_path / "deep" / "incidents.csv", ((0, 0), (0, 0)), None, (), IncidentFilter(), None
-    )
-    assert view.file_name == "incidents.csv"
-
-
 def test_writers_through_a_link_and_to_the_file_itself_share_one_lock(small_file, tmp_path):
     link = tmp_path / "link.csv"
     link.symlink_to(small_file)
