@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.schema import COLUMNS, Source, to_csv_value
+from dashboard.schema import COLUMNS, COUNT_COLUMNS, Source, to_csv_value
 
 # Cells a spreadsheet would read as a formula (OWASP "CSV Injection"; ASVS 1.2.10 adds NUL).
 # Line feed is added for spreadsheets that treat it like carriage return.
@@ -43,7 +43,9 @@ def neutralise_formula(cell: str) -> str:
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """The frame as UTF-8 CSV: a header of the schema's columns, one formula-safe row each."""
-    cells = [_column_values(frame[column], _csv_cell, missing="") for column in COLUMNS]
+    cells = [
+        _column_values(_schema_column(frame, column), _csv_cell, missing="") for column in COLUMNS
+    ]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -54,7 +56,8 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 def to_geojson(frame: pd.DataFrame) -> dict[str, Any]:
     """The frame as an RFC 7946 FeatureCollection of Points, every other column a property."""
     properties = [
-        _column_values(frame[column], _json_value, missing=None) for column in PROPERTY_COLUMNS
+        _column_values(_schema_column(frame, column), _json_value, missing=None)
+        for column in PROPERTY_COLUMNS
     ]
     positions = zip(
         *(frame[column].astype("float64").tolist() for column in POSITION_COLUMNS), strict=True
@@ -81,6 +84,15 @@ def to_geojson_bytes(frame: pd.DataFrame) -> bytes:
 
 
 # --- from frame cells back to the schema's Python values ------------------------------------
+
+
+def _schema_column(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The frame's column with the schema's type where pandas changed it."""
+    # A count column with an empty cell is float64 in the frame: exported as it is, 3 killed
+    # would read "3.0", which the schema (rightly) refuses as a count on re-import.
+    if column in COUNT_COLUMNS:
+        return frame[column].astype("Int64")
+    return frame[column]
 
 
 def _column_values(series: pd.Series, convert: Callable[[object], Any], *, missing: Any) -> list:

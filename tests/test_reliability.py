@@ -340,3 +340,19 @@ def test_writers_through_a_link_and_to_the_file_itself_share_one_lock(small_file
         lock = FileLock(f"{small_file}.lock", timeout=0)
         with pytest.raises(Timeout):
             lock.acquire()
+
+
+def test_an_export_with_counts_imports_back_with_the_same_counts(tmp_path):
+    # One row with counts and one without make the frame's count columns float64: the export
+    # wrote "3.0", which the strict schema refuses as a count.
+    path = tmp_path / "incidents.csv"
+    _append(path, vessel_name="Counted", event_type="strike", killed=3, vessels_struck=1)
+    _append(path, vessel_name="Uncounted", imo="", date="2025-10-01")
+    source = _export(path, tmp_path / "export.csv")
+    target = tmp_path / "fresh.csv"
+    status, _out, err = _run("--data", target, "import", source)
+    assert status == 0, err
+    frame = store.load_incidents(target).incidents
+    assert frame["killed"].tolist()[0] == 3
+    assert frame["vessels_struck"].tolist()[0] == 1
+    assert "3.0" not in source.read_text(encoding="utf-8")
