@@ -9,7 +9,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     INTERDICTION_TRACKER_DATA=/data/incidents.csv \
     # Set this (or mount .streamlit/secrets.toml with editor_passphrase) to require a
     # passphrase for adding and reviewing incidents; unset, the app runs in open local mode.
-    INTERDICTION_TRACKER_EDITOR_PASSPHRASE=""
+    INTERDICTION_TRACKER_EDITOR_PASSPHRASE="" \
+    # Named editors' passphrase hashes, kept on the volume beside the data: add one with
+    # docker run --rm -it -v tracker-data:/data --entrypoint python IMAGE -m dashboard editors add NAME
+    INTERDICTION_TRACKER_EDITORS_FILE=/data/editors.toml
 
 WORKDIR /app
 
