@@ -29,9 +29,10 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from pydantic import TypeAdapter, ValidationError
 
-from dashboard.errors import IncidentValidationError, InterdictionTrackerError
-from dashboard.schema import validate_review
+from dashboard.errors import InterdictionTrackerError
+from dashboard.schema import MAX_SHORT_TEXT_CHARS, RequiredText
 
 # Where the passphrase is looked up (names, not passphrases).
 PASSPHRASE_ENV = "INTERDICTION_TRACKER_EDITOR_PASSPHRASE"  # noqa: S105
@@ -166,13 +167,15 @@ def clean_editor_name(text: str) -> str:
     # The name is recorded as added_by and reviewer: the schema's rules for those apply, so no
     # right-to-left override or zero-width space can make two editors look alike.
     try:
-        review = validate_review(
-            {"incident_id": "INC-0001", "decision": "verified", "reviewer": text,
-             "reviewed_at": "2026-01-01T00:00:00Z"}
-        )  # fmt: skip
-    except IncidentValidationError as error:
-        raise ValueError(f"an editor's name {error.problems[0].reason}") from None
-    return review.reviewer
+        return TypeAdapter(RequiredText).validate_python(text)
+    except ValidationError as error:
+        # A length limit placed after a validator is reported as too_short / too_long.
+        if "too_short" in error.errors()[0]["type"]:
+            raise ValueError("an editor's name must not be empty") from None
+        raise ValueError(
+            f"an editor's name must be text of at most {MAX_SHORT_TEXT_CHARS} characters "
+            "(it is too long)"
+        ) from None
 
 
 @dataclass(frozen=True)
