@@ -129,14 +129,15 @@ def test_names_lose_invisible_and_direction_characters_and_are_nfc(name, stored)
     assert draft.imo == "9304667"
 
 
-def test_the_largest_record_the_schema_allows_is_written_and_read_back(tmp_path):
+@pytest.mark.parametrize("char", ["ñ", '"', "\\"])  # quotes and backslashes double in JSON
+def test_the_largest_record_the_schema_allows_is_written_and_read_back(tmp_path, char):
     path = tmp_path / "incidents.csv"
-    long = "ñ" * MAX_SHORT_TEXT_CHARS
+    long = char * MAX_SHORT_TEXT_CHARS
     sources = [
         {
             "outlet": long,
             "title": long,
-            "url": "https://example.org/?q=" + "a" * (MAX_URL_CHARS - 23),
+            "url": "https://example.org/?q=" + char * (MAX_URL_CHARS - 23),
             "published": "2025-12-11",
         }
     ] * MAX_SOURCES
