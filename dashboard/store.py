@@ -733,6 +733,8 @@ def import_incidents(
             return []
         payload = b"".join(_csv_line(to_csv_row(incident)) for incident in incidents)
         _replace_with_appended(path, payload)
+        # Earlier versions used this one fixed name and left it behind when they failed.
+        path.with_name(f".{path.name}.import").unlink(missing_ok=True)
     return incidents
 
 

@@ -357,3 +357,16 @@ def test_an_export_with_counts_imports_back_with_the_same_counts(tmp_path):
     assert frame["killed"].tolist()[0] == 3
     assert frame["vessels_struck"].tolist()[0] == 1
     assert "3.0" not in source.read_text(encoding="utf-8")
+
+
+def test_a_stale_temporary_file_of_an_earlier_import_neither_blocks_nor_survives(
+    small_file, tmp_path
+):
+    stale = small_file.with_name(f".{small_file.name}.import")
+    stale.write_text("half a file", encoding="utf-8")
+    stale.chmod(0o400)
+    source = tmp_path / "other.csv"
+    _append(source, vessel_name="Golf", imo="", date="2025-09-01")
+    status, out, err = _run("--data", small_file, "import", "--force", source)
+    assert (status, out) == (0, "imported 1 incident: INC-0004 to INC-0004\n"), err
+    assert not stale.exists()
