@@ -21,7 +21,13 @@ import pandas as pd
 
 from dashboard import store
 from dashboard.checks import DUPLICATE_WINDOW, find_duplicates
-from dashboard.editors import DEFAULT_EDITORS_FILE, EDITORS_FILE_ENV, add_editor, editors_file
+from dashboard.editors import (
+    DEFAULT_EDITORS_FILE,
+    EDITORS_FILE_ENV,
+    add_editor,
+    editors_file,
+    remove_editor,
+)
 from dashboard.errors import (
     DataFileError,
     FieldProblem,
@@ -183,6 +189,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"editors file (default: ${EDITORS_FILE_ENV} or {DEFAULT_EDITORS_FILE})",
     )
     add_editor.set_defaults(run=run_editors_add)
+    remove_editor = editor_commands.add_parser(
+        "remove", help="remove an editor: their sessions are logged out at once"
+    )
+    remove_editor.add_argument("name", metavar="NAME")
+    remove_editor.add_argument("--file", type=Path, metavar="PATH", help="editors file")
+    remove_editor.set_defaults(run=run_editors_remove)
 
     serve = commands.add_parser(
         "serve",
@@ -372,6 +384,17 @@ def run_editors_add(args: argparse.Namespace) -> int:
         _say(f"error: {error}")
         return EXIT_PROBLEMS
     _say(f"editor {name!r} can now log in; their passphrase hash is in {path}.")
+    return EXIT_OK
+
+
+def run_editors_remove(args: argparse.Namespace) -> int:
+    """0 after removing the editor; 1 when the editors file has nobody of that name."""
+    path = args.file or editors_file(os.environ)
+    removed = remove_editor(path, args.name)
+    if removed is None:
+        _say(f"error: {path} names no editor {args.name!r}; nothing was changed.")
+        return EXIT_PROBLEMS
+    _say(f"editor {removed!r} removed from {path}; their open sessions are logged out.")
     return EXIT_OK
 
 

@@ -304,11 +304,29 @@ def configured_accounts(
 def add_editor(path: Path, name: str, passphrase: str) -> str:
     """Store ``name``'s passphrase hash in the editors file (replacing theirs); the clean name."""
     name = clean_editor_name(name)
-    editors = read_editors_file(path)
     editors = {
-        known: value for known, value in editors.items() if known.casefold() != name.casefold()
+        known: value
+        for known, value in read_editors_file(path).items()
+        if known.casefold() != name.casefold()
     }
     editors[name] = hash_passphrase(passphrase)
+    _write_editors_file(path, editors)
+    return name
+
+
+def remove_editor(path: Path, name: str) -> str | None:
+    """Remove ``name`` from the editors file; the name removed, or None if it was not there."""
+    editors = read_editors_file(path)
+    folded = " ".join(name.split()).casefold()
+    removed = next((known for known in editors if known.casefold() == folded), None)
+    if removed is not None:
+        del editors[removed]
+        _write_editors_file(path, editors)
+    return removed
+
+
+def _write_editors_file(path: Path, editors: Mapping[str, str]) -> None:
+    """Replace the editors file with ``editors``, readable by its owner only."""
     # JSON strings are TOML basic strings (the same escapes); the file holds only hashes.
     lines = [f"[{EDITORS_SECRET}]"] + [
         f"{json.dumps(known, ensure_ascii=False)} = {json.dumps(value)}"
@@ -323,7 +341,6 @@ def add_editor(path: Path, name: str, passphrase: str) -> str:
         temporary.replace(path)
     finally:
         temporary.unlink(missing_ok=True)
-    return name
 
 
 # --- failed logins, counted across sessions -------------------------------------------------

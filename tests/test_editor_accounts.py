@@ -296,3 +296,17 @@ def test_a_single_sign_on_user_who_is_no_editor_is_told_so(tmp_path, monkeypatch
     app.switch_page("views/add.py").run(timeout=60)
     assert not has_widget(app, "add_vessel_name")
     assert any("not one of the editors" in warning.value for warning in app.warning)
+
+
+def test_editors_remove_takes_an_editor_out_and_logs_their_sessions_out(tmp_path):
+    path = tmp_path / "editors.toml"
+    add_editor(path, "Ana", ANA)
+    add_editor(path, "Bo", "bo's own passphrase")
+    before = EditorAccounts(hashes=read_editors_file(path))
+    status, err = _run("editors", "remove", "ana", "--file", path, stdin="")
+    assert status == 0, err
+    after = EditorAccounts(hashes=read_editors_file(path))
+    assert set(after.hashes) == {"Bo"}
+    assert before.credential("Ana") is not None and after.credential("Ana") is None
+    status, err = _run("editors", "remove", "Ana", "--file", path, stdin="")
+    assert status == 1 and "names no editor 'Ana'" in err
