@@ -5,6 +5,7 @@ refused input leaves the data file byte for byte as it was."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import json
 import re
@@ -284,3 +285,43 @@ def test_any_valid_record_reads_back_from_the_csv_as_written(
     assert (row["latitude"], row["longitude"]) == (latitude, longitude)
     assert row["killed"] == killed
     assert [s["url"] for s in row["sources"]] == [s.url for s in written.sources]
+
+
+def _import_text(**changes: object) -> str:
+    """An import file of one incident (the draft columns), with ``changes`` as raw cells."""
+    fields = draft_fields(
+        **{"imo": "", "former_names": "", "vessel_name": "Hostile Import", **changes}
+    )
+    if not isinstance(fields["sources"], str):
+        fields["sources"] = json.dumps(fields["sources"])
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(fields))
+    writer.writeheader()
+    writer.writerow({name: "" if value is None else value for name, value in fields.items()})
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (_import_text(summary="x" * 200_000), "field larger than field limit"),  # > 128 KB
+        (_import_text(sources="[" * 100_000), "JSON list"),  # RecursionError before
+        (_import_text(latitude="true"), "number of degrees"),
+        (_import_text(date="1765324800"), "YYYY-MM-DD"),
+        (_import_text(killed="9" * 5000), "at most 1,000,000"),
+        ("\ufeff" + _import_text().replace("place", "summary", 1), "more than once"),
+        ("[" * 100_000, "header"),
+    ],
+)
+def test_a_hostile_import_file_is_refused_in_plain_lines_and_writes_nothing(
+    data_file, tmp_path, text, words
+):
+    before = data_file.read_bytes()
+    source = tmp_path / "hostile.csv"
+    source.write_text(text, encoding="utf-8")
+    status, out, err = _run("--data", data_file, "import", source)
+    assert (status, out) == (1, ""), err
+    assert words in err
+    assert "Traceback" not in err
+    assert data_file.read_bytes() == before
+    assert not list(data_file.parent.glob(".*import*"))
