@@ -29,8 +29,10 @@ def data_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def queued_ids(data_file: Path) -> list[str]:
+    """The unverified incidents this module's fixture added (the curated file has its own)."""
     frame = load_incidents(data_file).incidents
-    return list(frame.loc[frame["verification"] == "unverified", "id"])
+    added = (frame["verification"] == "unverified") & (frame["added_via"] == "form")
+    return list(frame.loc[added, "id"])
 
 
 def decide(app: AppTest, incident_id: str, decision: str, note: str = "") -> AppTest:
