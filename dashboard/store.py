@@ -830,3 +830,205 @@ def import_rows_from_csv(text: str, *, name: str) -> list[ImportRow]:
     if problems:
         raise IncidentValidationError(problems)
     return rows
+
+
+# --- reading what was appended since (the stores' incremental reads) ---------------------------
+# The incident file and its review log only ever grow at the end, so a reader that remembers how
+# far it got reads just the new lines on its next run. Anything else (the file replaced,
+# truncated, or edited before that point) is seen and answered with None: read it all again.
+
+# How many bytes before the offset are kept to recognise that the file still holds them.
+CURSOR_TAIL_BYTES = 256
+
+
+@dataclass(frozen=True)
+class FileCursor:
+    """How far a reader got in an append-only file: up to ``offset``, next line ``line``."""
+
+    inode: int
+    offset: int
+    line: int
+    tail: bytes
+
+
+def _read_appended(path: Path, cursor: FileCursor | None) -> tuple[list[str], FileCursor] | None:
+    """The complete lines after ``cursor`` (the header first when reading from the start).
+
+    None when the file is no longer the one the cursor was taken on. A last line that does not
+    end in a line break is left for the next read: it is still being written, or torn.
+    """
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return None if cursor is not None else ([], FileCursor(0, 0, 1, b""))
+    with handle:
+        stat = os.fstat(handle.fileno())
+        if cursor is not None:
+            if stat.st_ino != cursor.inode or stat.st_size < cursor.offset:
+                return None
+            start = cursor.offset - len(cursor.tail)
+            handle.seek(start)
+            if handle.read(len(cursor.tail)) != cursor.tail:
+                return None
+        offset = cursor.offset if cursor else 0
+        handle.seek(offset)
+        data = handle.read(stat.st_size - offset)
+    end = data.rfind(b"\n") + 1
+    try:
+        text = data[:end].decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DataFileError(f"{path} is not UTF-8 text (byte {offset + error.start}).") from None
+    lines = io.StringIO(text, newline="").readlines()
+    del text
+    new_offset = offset + end
+    with path.open("rb") as handle:
+        handle.seek(max(0, new_offset - CURSOR_TAIL_BYTES))
+        tail = handle.read(min(new_offset, CURSOR_TAIL_BYTES))
+    first_line = cursor.line if cursor else 1
+    return lines, FileCursor(stat.st_ino, new_offset, first_line + len(lines), tail)
+
+
+def _header_line(path: Path) -> str:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return handle.readline()
+
+
+def _shifted(problems: Iterable[FieldProblem], by: int) -> list[FieldProblem]:
+    return [
+        FieldProblem(p.field, p.reason, None if p.line is None else p.line + by) for p in problems
+    ]
+
+
+def read_incidents_since(
+    path: Path, cursor: FileCursor | None = None
+) -> tuple[dict[str, Sequence[object]], list[FieldProblem], FileCursor] | None:
+    """The valid rows appended after ``cursor`` by column, their problems and the new cursor.
+
+    From the start when ``cursor`` is None; None when the file changed other than by appends.
+    """
+    appended = _read_appended(path, cursor)
+    if appended is None:
+        return None
+    lines, new_cursor = appended
+    if cursor is None and not lines:
+        if not path.exists():
+            raise DataFileError(
+                f"No incident file at {path}. Set {DATA_PATH_ENV} to the CSV to use."
+            )
+        raise DataFileError(f"{path} is empty: it needs at least the header row.")
+    shift = 0
+    if cursor is not None:
+        if not lines:
+            return {name: [] for name in COLUMNS}, [], new_cursor
+        # The header read again, and line numbers counted from where the cursor stopped.
+        lines = [_header_line(path), *lines]
+        shift = cursor.line - 2
+    with _cyclic_gc_paused():
+        header, rows = _csv_rows(lines, columns=COLUMNS, name=str(path))
+        values, problems = _validate_records(header, rows)
+    return values, _shifted(problems, shift), new_cursor
+
+
+def read_reviews_since(
+    path: Path, cursor: FileCursor | None = None
+) -> tuple[list[Review], list[FieldProblem], FileCursor] | None:
+    """The reviews appended to the log ``path`` after ``cursor``, their problems, the new cursor."""
+    appended = _read_appended(path, cursor)
+    if appended is None:
+        return None
+    lines, new_cursor = appended
+    if not lines:
+        return [], [], new_cursor
+    shift = 0
+    if cursor is not None:
+        lines = [_header_line(path), *lines]
+        shift = cursor.line - 2
+    reviews: list[Review] = []
+    problems: list[FieldProblem] = []
+    name = path.name
+    for line, record in iter_csv_records("".join(lines), columns=REVIEW_COLUMNS, name=name):
+        if isinstance(record, FieldProblem):
+            problems.append(FieldProblem(f"{name}: {record.field}", record.reason, line))
+            continue
+        try:
+            reviews.append(validate_review(record, line=line))
+        except IncidentValidationError as error:
+            problems.extend(
+                FieldProblem(f"{name}: {p.field}", p.reason, p.line) for p in error.problems
+            )
+    return reviews, _shifted(problems, shift), new_cursor
+
+
+def typed_incidents(
+    columns: dict[str, Sequence[object]], reviews: Iterable[Review] = ()
+) -> pd.DataFrame:
+    """The typed frame of incidents given by column as model_dump values, reviews applied."""
+    return _typed_frame(columns, reviews)
+
+
+def read_stored_incidents(path: Path) -> list[Incident]:
+    """Every valid record of the file as stored (its own verification, no review applied)."""
+    incidents: list[Incident] = []
+    for line, record in iter_csv_records(_read_text(path), columns=COLUMNS, name=str(path)):
+        if isinstance(record, FieldProblem):
+            continue
+        try:
+            incidents.append(validate_incident(record, line=line))
+        except IncidentValidationError:
+            continue
+    return incidents
+
+
+def curated_csv_bytes(incidents: Iterable[Incident]) -> bytes:
+    """The incidents in the data file's own format: the header, then one line each."""
+    return _csv_line(COLUMNS) + b"".join(_csv_line(to_csv_row(i)) for i in incidents)
+
+
+def restore_incidents(incidents: Sequence[Incident], *, path: Path | None = None) -> None:
+    """Write whole records (ids and provenance kept) to a file that holds no incident yet."""
+    path = (path or data_path()).resolve()
+    _ensure_file(path, COLUMNS)
+    with _locked(path):
+        if _last_incident_number(path) or len(_read_lines(path)) > 1:
+            raise DataFileError(f"{path} already holds incidents; restore only into an empty one.")
+        if incidents:
+            _replace_with_appended(path, curated_csv_bytes(incidents).split(b"\n", 1)[1])
+
+
+def check_and_append_incident(
+    draft: IncidentDraft,
+    *,
+    added_by: str,
+    added_via: AddedVia,
+    check: Callable[[], object],
+    verification: Verification = Verification.UNVERIFIED,
+    path: Path | None = None,
+) -> Incident | object:
+    """The stored incident, or what ``check`` returned when it refused, both under the file lock.
+
+    ``check`` runs while the writers' lock is held (so nothing can be appended in between) and
+    returns None to let the append go ahead, or any other value to refuse it.
+    """
+    path = path or data_path()
+    _ensure_file(path, COLUMNS)
+    with _locked(path):
+        refusal = check()
+        if refusal is not None:
+            return refusal
+        incident = _stamp(
+            draft,
+            number=_last_incident_number(path) + 1,
+            added_by=added_by,
+            added_via=added_via,
+            verification=verification,
+            added_at=_now(),
+        )
+        _append_locked(path, _csv_line(to_csv_row(incident)), header=COLUMNS)
+    return incident
+
+
+@contextmanager
+def writers_lock(path: Path) -> Iterator[None]:
+    """Hold the writers' lock of ``path`` (the lock every append and review takes)."""
+    with _locked(path):
+        yield
