@@ -857,10 +857,18 @@ def _read_appended(path: Path, cursor: FileCursor | None) -> tuple[list[str], Fi
     None when the file is no longer the one the cursor was taken on. A last line that does not
     end in a line break is left for the next read: it is still being written, or torn.
     """
+    if cursor is not None and cursor.inode == 0:
+        # The file did not exist at the last read: everything in it now is new.
+        fresh = _read_appended(path, None)
+        if fresh is None or not fresh[0]:
+            return [], cursor
+        lines, new_cursor = fresh
+        return lines[1:], new_cursor  # the header is not a new line
     try:
         handle = path.open("rb")
     except FileNotFoundError:
-        return None if cursor is not None else ([], FileCursor(0, 0, 1, b""))
+        # Line 2 is where the first record of a file yet to be created will be.
+        return None if cursor is not None else ([], FileCursor(0, 0, 2, b""))
     with handle:
         stat = os.fstat(handle.fileno())
         if cursor is not None:
@@ -1032,3 +1040,8 @@ def writers_lock(path: Path) -> Iterator[None]:
     """Hold the writers' lock of ``path`` (the lock every append and review takes)."""
     with _locked(path):
         yield
+
+
+def create_incident_file(path: Path | None = None) -> None:
+    """Create the incident file holding just the header, if it does not exist yet."""
+    _ensure_file(path or data_path(), COLUMNS)

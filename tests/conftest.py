@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
 from pathlib import Path
 
@@ -43,3 +45,77 @@ def app_data(curated_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(DATA_PATH_ENV, str(curated_copy))
     monkeypatch.setenv("INTERDICTION_TRACKER_TILES", "off")
     return curated_copy
+
+
+# --- the store engines: every store test runs on each ------------------------------------------
+
+STORE_ENGINES = ("csv", "postgres")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server for the whole run, from the installed binaries; stopped at the end.
+
+    Without the binaries the tests that need it skip, except in CI (CI=true), where they fail.
+    """
+    from pg_server import find_binaries, remove_server, start_server
+
+    binaries = find_binaries()
+    if binaries is None:
+        message = (
+            "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin): "
+            "apt-get install postgresql"
+        )
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    server = start_server(binaries)
+    try:
+        from sqlalchemy import create_engine
+
+        from dashboard.stores.migrations import upgrade
+
+        engine = create_engine(server.url)
+        upgrade(engine)
+        engine.dispose()
+        # Each test gets its own database copied from this migrated one.
+        server.psql("ALTER DATABASE tracker WITH IS_TEMPLATE true")
+        yield server
+    finally:
+        remove_server(server)
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request) -> str:
+    """The URL of a fresh, migrated, empty database of its own."""
+    name = f"t{next(_DATABASE_NUMBERS)}"
+    postgres_server.psql(f"CREATE DATABASE {name} TEMPLATE tracker OWNER tracker")
+    return postgres_server.url.rsplit("/", 1)[0] + f"/{name}"
+
+
+_DATABASE_NUMBERS = itertools.count(1)
+
+
+@pytest.fixture(params=STORE_ENGINES)
+def engine_settings(request, tmp_path: Path):
+    """Settings for an empty store of each engine in turn."""
+    from dashboard.stores import Settings
+
+    if request.param == "postgres":
+        return Settings(database_url=request.getfixturevalue("postgres_url"))
+    from dashboard.store import create_incident_file
+
+    path = tmp_path / "store" / "incidents.csv"
+    create_incident_file(path)
+    return Settings(data_path=path)
+
+
+@pytest.fixture
+def empty_store(engine_settings):
+    """An empty store of each engine in turn (closed after the test)."""
+    from dashboard.stores import open_store
+
+    store = open_store(engine_settings)
+    store.create_schema()
+    yield store
+    store.close()

@@ -35,6 +35,10 @@ class CsvStore:
     def __repr__(self) -> str:
         return f"CsvStore({self.path!r})"
 
+    def create_schema(self) -> None:
+        """Create the file with its header row if it is missing (``db init`` for a CSV store)."""
+        store.create_incident_file(self.path)
+
     # --- reading -------------------------------------------------------------------------------
 
     def version(self) -> Hashable:

@@ -1,0 +1,261 @@
+"""Every store engine keeps the same contract: CSV file and PostgreSQL, each test on both."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import threading
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from incident_samples import CURATED_DATA, draft_fields
+
+from dashboard import store as csv_files
+from dashboard.schema import AddedVia, Verification, validate_draft
+from dashboard.stores import (
+    IncidentStore,
+    Settings,
+    StoreUnavailableError,
+    open_store,
+    redact_url,
+)
+from dashboard.stores.base import RateLimit
+from dashboard.stores.csv_store import CsvStore
+
+WORKER = Path(__file__).with_name("store_worker.py")
+DEADLINE_SECONDS = 180
+
+
+def _draft(**changes: object):
+    return validate_draft(draft_fields(**changes))
+
+
+def _add(store: IncidentStore, **changes: object):
+    return store.append(_draft(**changes), added_by="tests", added_via=AddedVia.CLI)
+
+
+def _seeded(store: IncidentStore) -> IncidentStore:
+    store.restore(csv_files.read_stored_incidents(CURATED_DATA))
+    return store
+
+
+def test_an_empty_store_loads_as_no_incidents(empty_store):
+    snapshot = empty_store.load()
+    assert len(snapshot.result.incidents) == 0
+    assert snapshot.result.problems == ()
+
+
+def test_appends_get_increasing_ids_and_load_back_equal(empty_store):
+    first = _add(empty_store, vessel_name="First")
+    second = _add(empty_store, vessel_name="Second", killed=3, disputed_fields="flag;killed")
+    assert (first.id, second.id) == ("INC-0001", "INC-0002")
+    frame = empty_store.load().result.incidents
+    assert list(frame["id"]) == ["INC-0001", "INC-0002"]
+    assert empty_store.stored_incidents() == [first, second]
+
+
+def test_restore_keeps_every_curated_record_whole(empty_store):
+    _seeded(empty_store)
+    assert empty_store.stored_incidents() == csv_files.read_stored_incidents(CURATED_DATA)
+    # The next id continues after the highest restored one.
+    highest = max(i.id for i in csv_files.read_stored_incidents(CURATED_DATA))
+    assert _add(empty_store).id > highest
+
+
+def test_export_reimported_into_an_empty_csv_store_is_identical(empty_store, tmp_path):
+    _seeded(empty_store)
+    _add(empty_store, vessel_name="Added after the seed")
+    exported = csv_files.curated_csv_bytes(empty_store.stored_incidents())
+    other = CsvStore(tmp_path / "again" / "incidents.csv")
+    other.restore(empty_store.stored_incidents())
+    assert other.path.read_bytes() == exported
+    assert csv_files.curated_csv_bytes(other.stored_incidents()) == exported
+
+
+def test_a_second_replica_sees_an_append_reading_only_the_new_rows(engine_settings):
+    replica_a, replica_b = open_store(engine_settings), open_store(engine_settings)
+    _seeded(replica_a)
+    before = replica_b.refresh()
+    added = _add(replica_a, vessel_name="Seen elsewhere")
+    changes = replica_b.changes_since(before.cursor)
+    assert changes is not None and list(changes.incidents["id"]) == [added.id]
+    after = replica_b.refresh()
+    assert list(after.result.incidents["id"])[-1] == added.id
+    assert len(after.result.incidents) == len(before.result.incidents) + 1
+    # The incremental result equals a full load.
+    full = replica_b.load().result.incidents
+    assert after.result.incidents.astype(str).equals(full.astype(str))
+
+
+def test_a_review_reaches_the_other_replica_and_the_log_only_grows(engine_settings):
+    replica_a, replica_b = open_store(engine_settings), open_store(engine_settings)
+    added = _add(replica_a)
+    assert replica_b.refresh().result.incidents["verification"].tolist() == ["unverified"]
+    replica_a.record_review(added.id, Verification.VERIFIED, reviewer="ed")
+    replica_a.record_review(added.id, Verification.REJECTED, reviewer="ed", note="wrong ship")
+    assert replica_b.refresh().result.incidents["verification"].tolist() == ["rejected"]
+    assert [r.decision for r in replica_b.reviews()] == ["verified", "rejected"]
+
+
+def test_same_vessel_twice_is_refused_until_the_duplicate_is_confirmed(empty_store):
+    first = empty_store.add_incident(_draft(), added_by="a", added_via=AddedVia.FORM)
+    assert first.is_saved
+    second = empty_store.add_incident(_draft(), added_by="b", added_via=AddedVia.FORM)
+    assert not second.is_saved and list(second.duplicates["id"]) == [first.incident.id]
+    confirmed = empty_store.add_incident(
+        _draft(), added_by="b", added_via=AddedVia.FORM, confirmed_duplicates=[first.incident.id]
+    )
+    assert confirmed.is_saved
+
+
+def test_same_vessel_at_the_same_moment_is_saved_once(engine_settings):
+    # Two replicas (threads here, processes below), one vessel, released together.
+    stores = [open_store(engine_settings) for _ in range(8)]
+    start = threading.Barrier(len(stores))
+    results = []
+
+    def submit(store):
+        start.wait()
+        results.append(store.add_incident(_draft(), added_by="x", added_via=AddedVia.FORM))
+
+    threads = [threading.Thread(target=submit, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(DEADLINE_SECONDS)
+    assert sum(result.is_saved for result in results) == 1
+    assert all(result.duplicates is not None for result in results if not result.is_saved)
+
+
+def test_the_write_rate_limit_holds_across_replicas(engine_settings):
+    replica_a, replica_b = open_store(engine_settings), open_store(engine_settings)
+    limit = RateLimit(limit=3, window_seconds=600)
+    for number, replica in enumerate([replica_a, replica_b, replica_a]):
+        result = replica.add_incident(
+            _draft(vessel_name=f"V{number}", imo="", former_names=""),
+            added_by="busy editor",
+            added_via=AddedVia.FORM,
+            rate_limit=limit,
+        )
+        assert result.is_saved
+    refused = replica_b.add_incident(
+        _draft(vessel_name="V4", imo="", former_names=""),
+        added_by="busy editor",
+        added_via=AddedVia.FORM,
+        rate_limit=limit,
+    )
+    assert not refused.is_saved and refused.retry_after and refused.retry_after > 0
+    # Reviews count too, and another editor is not held back.
+    wait = replica_a.record_review(
+        "INC-0001", Verification.VERIFIED, reviewer="busy editor", rate_limit=limit
+    )
+    assert isinstance(wait, float)
+    other = replica_b.add_incident(
+        _draft(vessel_name="V5", imo="", former_names=""),
+        added_by="calm editor",
+        added_via=AddedVia.FORM,
+        rate_limit=limit,
+    )
+    assert other.is_saved
+
+
+def test_import_many_stores_all_with_consecutive_ids(empty_store):
+    _add(empty_store)
+    stored = empty_store.import_many(
+        [_draft(vessel_name=f"Imported {n}") for n in range(3)], added_by="desk"
+    )
+    assert [i.id for i in stored] == ["INC-0002", "INC-0003", "INC-0004"]
+    assert {i.added_via for i in stored} == {AddedVia.IMPORT}
+
+
+def test_restore_into_a_store_with_incidents_is_refused_and_changes_nothing(empty_store):
+    _add(empty_store)
+    with pytest.raises(Exception, match="already holds incidents"):
+        _seeded(empty_store)
+    assert len(empty_store.load().result.incidents) == 1
+
+
+# --- many processes at once ---------------------------------------------------------------------
+
+
+def _target(settings: Settings) -> str:
+    return settings.database_url or str(settings.data_path)
+
+
+def _run_workers(target: str, count: int, each: int, mode: str = "append") -> list[str]:
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(WORKER), target, f"w{n}", str(each), mode],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(count)
+    ]
+    try:
+        for worker in workers:
+            line = worker.stdout.readline()
+            assert line.strip() == "ready", worker.stderr.read()
+        for worker in workers:
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        outputs = []
+        for worker in workers:
+            out, err = worker.communicate(timeout=DEADLINE_SECONDS)
+            assert worker.returncode == 0, err
+            outputs.append(out)
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+            worker.wait()
+    return outputs
+
+
+def test_parallel_processes_all_land_once_with_unique_ids(engine_settings):
+    store = open_store(engine_settings)
+    _seeded(store)
+    processes, each = 16, 50
+    outputs = _run_workers(_target(engine_settings), processes, each)
+    printed = dict(
+        line.split(" ", 1) for out in outputs for line in out.splitlines() if line.startswith("INC")
+    )
+    frame = store.load().result.incidents
+    assert frame["id"].is_unique
+    assert len(printed) == processes * each
+    stored = dict(zip(frame["id"], frame["vessel_name"], strict=True))
+    assert {i: n for i, n in printed.items() if stored.get(i) != n} == {}
+    assert len(frame) == 8 + processes * each
+
+
+def test_same_vessel_from_many_processes_is_saved_once(engine_settings):
+    open_store(engine_settings).version()  # creates nothing, but connects once
+    outputs = _run_workers(_target(engine_settings), 6, 1, mode="same")
+    answers = Counter(out.split()[0] for out in outputs)
+    assert answers["DUPLICATE"] == 5 and sum(answers.values()) == 6
+
+
+# --- faults ----------------------------------------------------------------------------------------
+
+
+def test_an_unreachable_database_says_so_without_its_password(caplog):
+    secret = "hunter2-not-to-be-seen"
+    url = f"postgresql+psycopg://tracker:{secret}@127.0.0.1:9/tracker"
+    store = open_store(Settings(database_url=url))
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(StoreUnavailableError) as raised:
+        store.refresh()
+    assert str(raised.value) == "the incident database is not reachable; retrying"
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+    for shown in (
+        str(raised.value),
+        repr(store),
+        store.location,
+        caplog.text,
+        repr(Settings(database_url=url)),
+    ):
+        assert secret not in shown
+    assert redact_url(f"see {url} now") == f"see {url.replace(secret, '***')} now"
