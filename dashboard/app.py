@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboard.app_state import (
     build_view,
+    current_store,
     current_version,
     load_current,
     prepare_static_assets,
@@ -24,6 +25,10 @@ from dashboard.app_state import (
 from dashboard.errors import DataFileError
 from dashboard.presentation import escape_markdown
 from dashboard.sidebar import render_filters
+from dashboard.stores import StoreUnavailableError
+
+# While the database is down, how often the page looks again by itself.
+RETRY_SECONDS = 5
 
 # Not "pages/": Streamlit would treat that folder as old-style auto-discovered pages and run
 # a page file on its own (no sidebar, no data) for a deep link opened before st.navigation.
@@ -42,6 +47,18 @@ PAGES = [
 st.set_page_config(page_title="Interdiction Tracker", page_icon="⚓", layout="wide")
 prepare_static_assets()
 navigation = st.navigation(PAGES)
+
+
+@st.fragment(run_every=RETRY_SECONDS)
+def _wait_for_store() -> None:
+    """Look again every few seconds; once the store answers, run the whole page afresh."""
+    try:
+        current_store().version()
+    except StoreUnavailableError:
+        return
+    st.rerun(scope="app")
+
+
 try:
     version = current_version()
     result = load_current(version)
@@ -49,6 +66,11 @@ except DataFileError as error:
     # The message may quote the file's own header: shown as text, never as markdown.
     message = without_server_paths(f"The incident data could not be read. {error}")
     st.error(escape_markdown(message), icon="🚫")
+    st.stop()
+except StoreUnavailableError as error:
+    # Nothing is shown rather than the last data seen: it may no longer be the record.
+    st.error(f"Nothing to show: {error}.", icon=":material/cloud_off:")
+    _wait_for_store()
     st.stop()
 if result.problems:
     st.warning(

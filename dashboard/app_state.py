@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import gc
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,19 +16,23 @@ import streamlit as st
 from dashboard.assets import ensure_static_assets
 from dashboard.errors import FieldProblem
 from dashboard.filters import IncidentFilter, filter_incidents
-from dashboard.store import LoadResult, data_path, file_version, load_incidents, reviews_path
+from dashboard.store import LoadResult, data_path
+from dashboard.stores import IncidentStore, Settings, open_store
 
 _VIEW_KEY = "_dashboard_view"
-DataVersion = tuple[tuple[int, int], tuple[int, int]]
+# The store's version key: file identities and sizes for CSV, row counters for PostgreSQL.
+DataVersion = Hashable
 
 
-@st.cache_resource(max_entries=4, show_spinner="Reading the incident file…")
-def _load_version(path: str, version: DataVersion) -> LoadResult:
-    """The parsed file for one version of it; shared by all sessions, never mutated."""
-    del version  # part of the cache key only: a changed file (or review log) is read again
-    result = load_incidents(Path(path))
-    release_freed_memory(collect=True)
-    return result
+@st.cache_resource(show_spinner=False)
+def _store(settings: Settings) -> IncidentStore:
+    """One store per configuration for the whole server; it keeps its own snapshot cache."""
+    return open_store(settings)
+
+
+def current_store() -> IncidentStore:
+    """The store the configuration names (``open_store``): the one way pages reach the data."""
+    return _store(Settings.from_environment())
 
 
 def release_freed_memory(*, collect: bool = False) -> None:
@@ -49,21 +54,25 @@ def prepare_static_assets() -> Path:
 
 
 def current_version() -> DataVersion:
-    """A key that changes whenever the incident file or its review log changes."""
-    path = data_path()
-    return (file_version(path), file_version(reviews_path(path)))
+    """A key that changes whenever the incidents or the review log change.
+
+    Raises StoreUnavailableError when the store cannot be reached.
+    """
+    return current_store().version()
 
 
 def load_current(version: DataVersion) -> LoadResult:
-    """The incident file at ``version``, parsed at most once per version of the file."""
-    return _load_version(str(data_path()), version)
+    """The store's data, read in full once and then only what was added since."""
+    del version  # the store's snapshot knows its own version
+    return current_store().refresh().result
 
 
 @dataclass(frozen=True)
 class View:
     """The data one script run works on; pages read it and never change it."""
 
-    path: Path
+    # Where the data lives, fit to show (a CSV path, or a database URL without its password).
+    path: Path | str
     version: DataVersion
     incidents: pd.DataFrame
     problems: tuple[FieldProblem, ...]
@@ -96,7 +105,7 @@ def _filtered(
 
 def build_view(result: LoadResult, incident_filter: IncidentFilter, version: DataVersion) -> View:
     """The view for this run: every valid incident and those passing the filter."""
-    path = data_path()
+    path = current_store().location
     return View(
         path=path,
         version=version,

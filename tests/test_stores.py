@@ -238,7 +238,7 @@ def test_same_vessel_from_many_processes_is_saved_once(engine_settings):
     assert answers["DUPLICATE"] == 5 and sum(answers.values()) == 6
 
 
-# --- faults ----------------------------------------------------------------------------------------
+# --- faults --------------------------------------------------------------------------------------
 
 
 def test_an_unreachable_database_says_so_without_its_password(caplog):

@@ -19,12 +19,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import form_fields as form
-from dashboard.app_state import (
-    current_version,
-    current_view,
-    load_current,
-    without_server_paths,
-)
+from dashboard.app_state import current_store, current_view, without_server_paths
 from dashboard.checks import VesselWarning, WarningKind, vessel_warnings
 from dashboard.editor_gate import (
     current_editor,
@@ -33,6 +28,7 @@ from dashboard.editor_gate import (
     require_editor,
     submission_limiter,
 )
+from dashboard.editors import SUBMISSION_LIMIT, SUBMISSION_WINDOW_SECONDS
 from dashboard.errors import FieldProblem, GeocodingError, InterdictionTrackerError
 from dashboard.geo import (
     OnlineGeocoder,
@@ -47,7 +43,8 @@ from dashboard.locator_map import build_locator_map, chosen_position_layer
 from dashboard.map_view import online_tiles_enabled
 from dashboard.presentation import escape_markdown, incident_table, vessel_label
 from dashboard.schema import EARLIEST_DATE, FUTURE_SLACK, AddedVia, Verification, flag_label
-from dashboard.store import append_incident
+from dashboard.stores import StoreUnavailableError
+from dashboard.stores.base import RateLimit
 
 KEY_PREFIX = "add_"
 LOCATOR_KEY = "add_locator"
@@ -166,8 +163,9 @@ def _submit() -> None:
     if not checked.is_valid or checked.draft is None or checked.added_by is None:
         state[_WARNINGS_KEY] = []
         return
+    store = current_store()
     try:
-        warnings = vessel_warnings(checked.draft, load_current(current_version()).incidents)
+        warnings = vessel_warnings(checked.draft, store.refresh().result.incidents)
         state[_WARNINGS_KEY] = warnings
         if not all(state.get(CONFIRM_PREFIX + warning.key) for warning in warnings):
             return
@@ -175,15 +173,42 @@ def _submit() -> None:
         if not limiter.try_acquire():
             state[_REFUSED_KEY] = rate_limit_message(limiter)
             return
-        incident = append_incident(
+        # The duplicate check is made again, atomically with the write, in the store: another
+        # session or replica may have saved the same vessel since the warnings were worked out.
+        confirmed = [
+            incident_id
+            for warning in warnings
+            if warning.kind is WarningKind.DUPLICATE
+            for incident_id in warning.incident_ids
+        ]
+        result = store.add_incident(
             checked.draft,
             added_by=checked.added_by,
             added_via=AddedVia.FORM,
+            confirmed_duplicates=confirmed,
+            rate_limit=RateLimit(SUBMISSION_LIMIT, SUBMISSION_WINDOW_SECONDS),
             verification=Verification.UNVERIFIED,
         )
+    except StoreUnavailableError as error:
+        state[_REFUSED_KEY] = (
+            f"Nothing was saved: {error}. What you typed is kept; press Add incident again "
+            "in a moment."
+        )
+        return
     except (InterdictionTrackerError, OSError) as error:
         state[_REFUSED_KEY] = f"Not saved: {without_server_paths(str(error))}"
         return
+    if result.retry_after is not None:
+        state[_REFUSED_KEY] = (
+            f"Refused: more than {SUBMISSION_LIMIT} submissions in {SUBMISSION_WINDOW_SECONDS:g} s "
+            f"by {checked.added_by}. Nothing was saved; try again in {round(result.retry_after)} s."
+        )
+        return
+    if result.incident is None:
+        # Saved by someone else meanwhile: show the new duplicate warning to confirm.
+        state[_WARNINGS_KEY] = vessel_warnings(checked.draft, store.refresh().result.incidents)
+        return
+    incident = result.incident
     state[_SAVED_KEY] = (incident.id, vessel_label(incident.vessel_name))
     state[_WARNINGS_KEY] = []
     _clear_form()

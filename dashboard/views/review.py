@@ -7,12 +7,10 @@ and comes back only when the Verification filter asks for rejected ones.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
-from dashboard.app_state import current_view, without_server_paths
+from dashboard.app_state import current_store, current_view, without_server_paths
 from dashboard.editor_gate import (
     current_editor,
     is_editor,
@@ -20,17 +18,19 @@ from dashboard.editor_gate import (
     require_editor,
     submission_limiter,
 )
-from dashboard.errors import FieldProblem, IncidentValidationError, InterdictionTrackerError
+from dashboard.editors import SUBMISSION_LIMIT, SUBMISSION_WINDOW_SECONDS
+from dashboard.errors import IncidentValidationError, InterdictionTrackerError
 from dashboard.presentation import escape_markdown, flag_with_mark, vessel_label
 from dashboard.schema import (
     REVIEW_COLUMNS,
     EventType,
     LocationPrecision,
     Outcome,
+    Review,
     Verification,
-    validate_review,
 )
-from dashboard.store import iter_csv_records, record_review, reviews_path
+from dashboard.stores import IncidentStore, StoreUnavailableError
+from dashboard.stores.base import RateLimit
 
 REVIEWER_KEY = "review_reviewer"
 NOTE_PREFIX = "review_note_"
@@ -65,15 +65,30 @@ def _decide(incident_id: str, decision: Verification) -> None:
         state[_OUTCOME_KEY] = ("error", rate_limit_message(limiter))
         return
     try:
-        review = record_review(
-            incident_id, decision, reviewer=reviewer, note=str(state.get(note_key) or "") or None
+        review = current_store().record_review(
+            incident_id,
+            decision,
+            reviewer=reviewer,
+            note=str(state.get(note_key) or "") or None,
+            rate_limit=RateLimit(SUBMISSION_LIMIT, SUBMISSION_WINDOW_SECONDS),
         )
     except IncidentValidationError as error:
         reasons = "; ".join(f"{p.field}: {p.reason}" for p in error.problems)
         state[_OUTCOME_KEY] = ("error", f"Not recorded: {reasons}")
         return
+    except StoreUnavailableError as error:
+        state[_OUTCOME_KEY] = ("error", f"Nothing was recorded: {error}. Try again in a moment.")
+        return
     except (InterdictionTrackerError, OSError) as error:
         state[_OUTCOME_KEY] = ("error", f"Not recorded: {without_server_paths(str(error))}")
+        return
+    if not isinstance(review, Review):
+        state[_OUTCOME_KEY] = (
+            "error",
+            f"Refused: more than {SUBMISSION_LIMIT} decisions and additions in "
+            f"{SUBMISSION_WINDOW_SECONDS:g} s by {reviewer}. Nothing was recorded; try again "
+            f"in {round(review)} s.",
+        )
         return
     state[note_key] = ""
     state[_OUTCOME_KEY] = (
@@ -82,19 +97,9 @@ def _decide(incident_id: str, decision: Verification) -> None:
     )
 
 
-def review_history(incidents_path: Path) -> pd.DataFrame:
+def review_history(store: IncidentStore) -> pd.DataFrame:
     """The review log's valid decisions, newest first (bad lines are reported by the app)."""
-    log = reviews_path(incidents_path)
-    rows: list[dict[str, object]] = []
-    if log.exists():
-        text = log.read_text(encoding="utf-8")
-        for line, record in iter_csv_records(text, columns=REVIEW_COLUMNS, name=log.name):
-            if isinstance(record, FieldProblem):
-                continue
-            try:
-                rows.append(validate_review(record, line=line).model_dump())
-            except IncidentValidationError:
-                continue
+    rows = [review.model_dump() for review in store.reviews()]
     history = pd.DataFrame.from_records(rows, columns=list(REVIEW_COLUMNS))
     history["decision"] = history["decision"].map(lambda value: Verification(value).label)
     return history.iloc[::-1].head(HISTORY_LIMIT)
@@ -168,7 +173,7 @@ def render() -> None:
     for incident in queue.sort_values(["added_at", "id"]).to_dict("records"):
         _draw_incident(incident)
     st.subheader("Review history")
-    history = review_history(view.path)
+    history = review_history(current_store())
     if history.empty:
         st.caption("No decisions yet.")
     else:
