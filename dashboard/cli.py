@@ -8,8 +8,10 @@ one per line), 2 when the command line itself is wrong.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import getpass
+import io
 import json
 import os
 import sys
@@ -47,14 +49,21 @@ from dashboard.schema import (
     COLUMNS,
     MAX_SHORT_TEXT_CHARS,
     AddedVia,
+    Incident,
     IncidentDraft,
     flag_label,
     validate_draft,
+    validate_incident,
 )
+from dashboard.stores import IncidentStore, Settings, open_store
+from dashboard.stores.csv_store import CsvStore
 from dashboard.tallies import record_summary_markdown
 
 APP_PATH = Path(__file__).resolve().parent / "app.py"
 EXPORT_FORMATS = {"csv": to_csv_bytes, "geojson": to_geojson_bytes}
+# The data file's own format (no formula guard, "\n" line ends): a record kept in PostgreSQL
+# dumped back for review in git, or moved to another store with `import`.
+CURATED_FORMAT = "curated"
 DEFAULT_ADDED_BY = "cli"
 # A filter's URL parameter that reads badly as an option gets a clearer option name here.
 OPTION_NAMES = {"q": "text"}
@@ -144,7 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export", parents=[data_option], help="write the (filtered) incidents as CSV or GeoJSON"
     )
-    export.add_argument("--format", required=True, choices=sorted(EXPORT_FORMATS))
+    export.add_argument(
+        "--format", required=True, choices=sorted([*EXPORT_FORMATS, CURATED_FORMAT])
+    )
     export.add_argument(
         "--output", type=Path, metavar="FILE", help="file to write (default: standard output)"
     )
@@ -195,6 +206,15 @@ def build_parser() -> argparse.ArgumentParser:
     remove_editor.add_argument("name", metavar="NAME")
     remove_editor.add_argument("--file", type=Path, metavar="PATH", help="editors file")
     remove_editor.set_defaults(run=run_editors_remove)
+
+    db = commands.add_parser("db", parents=[data_option], help="set up the incident store")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_init = db_commands.add_parser(
+        "init",
+        parents=[data_option],
+        help="create or migrate the store (PostgreSQL tables, or the CSV file's header)",
+    )
+    db_init.set_defaults(run=run_db_init)
 
     serve = commands.add_parser(
         "serve",
@@ -260,18 +280,17 @@ def run_summary(args: argparse.Namespace) -> int:
 
 def run_add(args: argparse.Namespace) -> int:
     """0 after appending the incident and printing its id; 1, writing nothing, on bad input."""
-    path = _data_path(args)
+    path = _data_path(args)  # only read for a CSV store
     source = str(args.file) if args.file else "standard input"
     try:
         draft = _validate_new_incident(_read_json_object(args.file, source))
     except IncidentValidationError as error:
         _print_problems(error.problems)
-        _say(f"nothing added to {path}; fix the field(s) above and try again.")
+        _say(f"nothing added to {_location(args)}; fix the field(s) above and try again.")
         return EXIT_PROBLEMS
-    is_new = _check_header(path)
-    incident = store.append_incident(
-        draft, added_by=_added_by(args), added_via=AddedVia.CLI, path=path
-    )
+    incident_store = _store(args)
+    is_new = _check_header(path) if isinstance(incident_store, CsvStore) else False
+    incident = incident_store.append(draft, added_by=_added_by(args), added_via=AddedVia.CLI)
     if is_new:
         _say(f"note: created the incident file {path}")
     for warning in _warnings(draft):
@@ -281,7 +300,11 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """0 after appending every row of the file; 1, writing nothing, if any row is bad."""
+    """0 after adding every row of the file; 1, writing nothing, if any row is bad.
+
+    A file with every column (ids and provenance too) imported into an empty store is kept
+    whole: that is how a PostgreSQL store is seeded from data/incidents.csv.
+    """
     path = _data_path(args)
     try:
         text = args.file.read_text(encoding="utf-8")
@@ -304,14 +327,23 @@ def run_import(args: argparse.Namespace) -> int:
     if not rows:
         _say(f"{args.file} holds no incidents; nothing imported.")
         return EXIT_OK
-    is_new = _check_header(path)
+    incident_store = _store(args)
+    is_new = _check_header(path) if isinstance(incident_store, CsvStore) else False
+    whole = _whole_records(text, name=str(args.file))
+    if whole is not None and (is_new or _is_empty(incident_store)):
+        # A full-schema file into an empty store is a seed (or a restore): ids and provenance
+        # are kept, so the record reads the same in every store. One transaction, or one swap.
+        incident_store.restore(whole)
+        print(f"restored {_incidents(len(whole))}: {whole[0].id} to {whole[-1].id}")
+        return EXIT_OK
     if not args.force and not is_new:
-        rows = _without_duplicates(rows, store.load_incidents(path).incidents, name=args.file)
+        known = incident_store.load().result.incidents
+        rows = _without_duplicates(rows, known, name=args.file)
         if not rows:
             _say("nothing imported: every row is already in the file (use --force to add them).")
             return EXIT_OK
     drafts = [row.draft for row in rows]
-    incidents = store.import_incidents(drafts, added_by=_added_by(args), path=path)
+    incidents = incident_store.import_many(drafts, added_by=_added_by(args))
     print(f"imported {_incidents(len(incidents))}: {incidents[0].id} to {incidents[-1].id}")
     return EXIT_OK
 
@@ -342,17 +374,26 @@ def _without_duplicates(
 
 def run_export(args: argparse.Namespace) -> int:
     """0 after writing the incidents that pass the filter options in the asked format."""
-    path = _data_path(args)
-    result = store.load_incidents(path)
+    incident_store = _store(args)
+    result = incident_store.load().result
     if result.problems:
         _say(
-            f"warning: {len(result.bad_lines)} bad line(s) of {path} left out; "
+            f"warning: {len(result.bad_lines)} bad line(s) of {incident_store.location} left out; "
             "run `python -m dashboard validate` to list them."
         )
     frame = filter_incidents(result.incidents, _incident_filter(args))
-    if args.output is not None and args.output.resolve() == path.resolve():
-        raise DataFileError(f"Refusing to overwrite the incident file {path} with an export.")
-    payload = EXPORT_FORMATS[args.format](frame)
+    is_data_file = isinstance(incident_store, CsvStore) and args.output is not None
+    if is_data_file and args.output.resolve() == incident_store.path.resolve():
+        raise DataFileError(
+            f"Refusing to overwrite the incident file {incident_store.path} with an export."
+        )
+    if args.format == CURATED_FORMAT:
+        kept = set(frame["id"])
+        payload = store.curated_csv_bytes(
+            incident for incident in incident_store.stored_incidents() if incident.id in kept
+        )
+    else:
+        payload = EXPORT_FORMATS[args.format](frame)
     if args.output is None:
         sys.stdout.buffer.write(payload)
         sys.stdout.buffer.flush()
@@ -398,6 +439,14 @@ def run_editors_remove(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_db_init(args: argparse.Namespace) -> int:
+    """0 once the store exists at the latest schema: PostgreSQL migrated, or the CSV created."""
+    incident_store = _store(args)
+    incident_store.create_schema()
+    print(f"{incident_store.location}: ready")
+    return EXIT_OK
+
+
 def run_serve(args: argparse.Namespace) -> NoReturn:
     """Never returns: the process becomes ``streamlit run dashboard/app.py``."""
     if "data" in args:
@@ -419,6 +468,49 @@ def run_serve(args: argparse.Namespace) -> NoReturn:
 
 def _data_path(args: argparse.Namespace) -> Path:
     return getattr(args, "data", None) or store.data_path()
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The configured store; ``--data`` names a CSV file and wins over the database URL."""
+    if getattr(args, "data", None) is not None:
+        return Settings(data_path=args.data)
+    return Settings.from_environment()
+
+
+def _store(args: argparse.Namespace) -> IncidentStore:
+    return open_store(_settings(args))
+
+
+def _location(args: argparse.Namespace) -> str:
+    settings = _settings(args)
+    return settings.key
+
+
+def _is_empty(incident_store: IncidentStore) -> bool:
+    if isinstance(incident_store, CsvStore) and not incident_store.path.exists():
+        return True
+    return len(incident_store.load().result.incidents) == 0
+
+
+def _whole_records(text: str, *, name: str) -> list[Incident] | None:
+    """The file's records with ids and provenance, when it has every column and all are valid."""
+    text = text.removeprefix("\ufeff")  # as import_rows_from_csv reads it
+    header = [cell.strip() for cell in next(csv.reader(io.StringIO(text)), [])]
+    if set(header) != set(COLUMNS):
+        return None
+    incidents: list[Incident] = []
+    problems: list[FieldProblem] = []
+    for line, record in store.iter_csv_records(text, columns=COLUMNS, name=name):
+        if isinstance(record, FieldProblem):
+            problems.append(record)
+            continue
+        try:
+            incidents.append(validate_incident(record, line=line))
+        except IncidentValidationError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise IncidentValidationError(problems)
+    return incidents or None
 
 
 def _added_by(args: argparse.Namespace) -> str:

@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.engine import Connection, Engine
 
-from dashboard.errors import FieldProblem, IncidentValidationError
+from dashboard.errors import FieldProblem, IncidentValidationError, InterdictionTrackerError
 from dashboard.schema import (
     COLUMNS,
     REVIEW_COLUMNS,
@@ -296,6 +296,10 @@ def _vessel_keys(draft: IncidentDraft) -> list[str]:
 # --- the store -----------------------------------------------------------------------------------
 
 
+class StoreSchemaError(InterdictionTrackerError):
+    """The database has no incident tables yet (or older ones): run ``db init``."""
+
+
 def _is_connection_error(error: sa.exc.DBAPIError) -> bool:
     return bool(error.connection_invalidated) or isinstance(
         error, sa.exc.OperationalError | sa.exc.InterfaceError
@@ -345,6 +349,10 @@ class PostgresStore:
                     type(error.orig).__name__,
                 )
                 raise StoreUnavailableError() from None
+            if type(error.orig).__name__ == "UndefinedTable":
+                raise StoreSchemaError(
+                    f"{self.location} has no incident tables yet: run `python -m dashboard db init`"
+                ) from None
             raise
 
     def _retrying(self, action: Callable[[], T]) -> T:
