@@ -259,3 +259,60 @@ def test_an_unreachable_database_says_so_without_its_password(caplog):
     ):
         assert secret not in shown
     assert redact_url(f"see {url} now") == f"see {url.replace(secret, '***')} now"
+
+
+def test_a_restart_during_appends_loses_no_returned_row_and_the_store_recovers(
+    postgres_server, postgres_url
+):
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(WORKER), postgres_url, f"r{n}", "0"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(4)
+    ]
+    returned: dict[str, str] = {}
+    unavailable = 0
+
+    def read_until_saved(worker, count):
+        """Read the worker's lines until ``count`` more appends have returned."""
+        nonlocal unavailable
+        saved = 0
+        while saved < count:
+            line = worker.stdout.readline()
+            assert line, worker.stderr.read()
+            if line.startswith("UNAVAILABLE"):
+                unavailable += 1
+            elif line.startswith("INC-"):
+                incident_id, name = line.split(" ", 1)
+                returned[incident_id] = name.strip()
+                saved += 1
+
+    try:
+        for worker in workers:
+            assert worker.stdout.readline().strip() == "ready", worker.stderr.read()
+        for worker in workers:
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        for worker in workers:
+            read_until_saved(worker, 10)
+        postgres_server.restart()
+        for worker in workers:
+            read_until_saved(worker, 10)  # each worker appends again once the server is back
+    finally:
+        for worker in workers:
+            worker.kill()
+            out, _ = worker.communicate()
+            for line in out.splitlines():
+                if line.startswith("INC-"):
+                    incident_id, name = line.split(" ", 1)
+                    returned[incident_id] = name.strip()
+    store = open_store(Settings(database_url=postgres_url))
+    frame = store.refresh().result.incidents
+    stored = dict(zip(frame["id"], frame["vessel_name"], strict=True))
+    assert {i: n for i, n in returned.items() if stored.get(i) != n} == {}
+    assert frame["id"].is_unique
+    assert len(returned) >= 4 * 20
