@@ -316,3 +316,31 @@ def test_a_restart_during_appends_loses_no_returned_row_and_the_store_recovers(
     assert {i: n for i, n in returned.items() if stored.get(i) != n} == {}
     assert frame["id"].is_unique
     assert len(returned) >= 4 * 20
+
+
+@pytest.mark.parametrize(
+    ("environ", "engine"),
+    [
+        # Nothing configured: the CSV file, the embedded default.
+        ({}, "CsvStore"),
+        # A database URL picks PostgreSQL; a bare postgresql:// URL gets the psycopg 3 driver.
+        ({"INTERDICTION_TRACKER_DATABASE_URL": "postgresql://u@db/tracker"}, "PostgresStore"),
+    ],
+)
+def test_open_store_picks_the_engine_from_the_configuration(environ, engine):
+    store = open_store(Settings.from_environment(environ))
+    assert type(store).__name__ == engine
+
+
+def test_the_database_password_may_come_from_a_secret_file(tmp_path):
+    secret = tmp_path / "db_password"
+    secret.write_text("from-a-secret\n")
+    settings = Settings.from_environment(
+        {
+            "INTERDICTION_TRACKER_DATABASE_URL": "postgresql+psycopg://tracker@db/tracker",
+            "INTERDICTION_TRACKER_DATABASE_PASSWORD_FILE": str(secret),
+        }
+    )
+    store = open_store(settings)
+    assert store.url.password == "from-a-secret"
+    assert "from-a-secret" not in store.location + repr(store) + repr(settings)

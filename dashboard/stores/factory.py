@@ -13,6 +13,8 @@ from dashboard.store import DATA_PATH_ENV, data_path
 from dashboard.stores.base import IncidentStore
 
 DATABASE_URL_ENV = "INTERDICTION_TRACKER_DATABASE_URL"
+# A file holding the database password (a Docker or Kubernetes secret), so the URL needs none.
+DATABASE_PASSWORD_FILE_ENV = "INTERDICTION_TRACKER_DATABASE_PASSWORD_FILE"  # noqa: S105
 # user:password@ in any URL-like text, to blank out the password wherever text may hold one.
 _PASSWORD_IN_URL = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://[^:/@\s]*):[^@\s]*@", re.I)
 
@@ -32,6 +34,7 @@ class Settings:
 
     database_url: str | None = None
     data_path: Path | None = None
+    database_password_file: Path | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -40,7 +43,12 @@ class Settings:
         url = environ.get(DATABASE_URL_ENV, "").strip() or None
         configured = environ.get(DATA_PATH_ENV, "").strip()
         path = Path(configured).expanduser() if configured else None
-        return cls(database_url=url, data_path=path)
+        secret = environ.get(DATABASE_PASSWORD_FILE_ENV, "").strip()
+        return cls(
+            database_url=url,
+            data_path=path,
+            database_password_file=Path(secret) if secret else None,
+        )
 
     def __repr__(self) -> str:  # never a password in a log line or a traceback
         url = redact_url(self.database_url) if self.database_url else None
@@ -70,7 +78,22 @@ def open_store(settings: Settings | None = None) -> IncidentStore:
         url = settings.database_url
         if url.startswith(("postgres://", "postgresql://")):  # psycopg 3 is the driver we ship
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        if settings.database_password_file is not None:
+            import sqlalchemy as sa
+
+            url = sa.make_url(url).set(password=_read_secret(settings.database_password_file))
         return PostgresStore(url)
     from dashboard.stores.csv_store import CsvStore
 
     return CsvStore(settings.data_path or data_path())
+
+
+def _read_secret(path: Path) -> str:
+    """The password in a secret file (its one line, without the line end)."""
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise StoreConfigError(
+            f"Cannot read the database password file {path} ({error.strerror}); "
+            f"fix {DATABASE_PASSWORD_FILE_ENV}."
+        ) from None
