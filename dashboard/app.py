@@ -69,7 +69,11 @@ except DataFileError as error:
     st.stop()
 except StoreUnavailableError as error:
     # Nothing is shown rather than the last data seen: it may no longer be the record.
-    st.error(f"Nothing to show: {error}.", icon=":material/cloud_off:")
+    st.error(
+        f"Nothing to show: {error}. Nothing can be saved until it is back; what you typed "
+        "in a form is kept.",
+        icon=":material/cloud_off:",
+    )
     _wait_for_store()
     st.stop()
 if result.problems:
