@@ -32,13 +32,13 @@ DATE_CUT_DAYS = 30
 SCRIPT_TIMEOUT_S = 900
 
 
-def _count_calls(counts: Counter[str], module: Any, name: str) -> None:
-    """Replace ``module.name`` with a wrapper that counts its calls in ``counts``."""
+def _count_calls(counts: Counter[str], module: Any, name: str, label: str | None = None) -> None:
+    """Replace ``module.name`` with a wrapper that counts its calls in ``counts`` (as ``label``)."""
     original: Callable[..., Any] = getattr(module, name)
 
     @functools.wraps(original)
     def counted(*args: Any, **kwargs: Any) -> Any:
-        counts[name] += 1
+        counts[label or name] += 1
         return original(*args, **kwargs)
 
     setattr(module, name, counted)
@@ -62,13 +62,14 @@ def probe(path: Path) -> dict[str, Any]:
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import app_state, map_component, map_view, store
+    from dashboard import map_component, map_view, store
 
     counts: Counter[str] = Counter()
-    # The names each caller looks up at call time: app_state holds its own reference to the
-    # loader, while the map page imports the builders afresh on every run.
-    _count_calls(counts, app_state, "load_incidents")
+    # The names each caller looks up at call time: the CSV store reads the file through the
+    # store module (a full parse, or only the lines appended since), while the map page
+    # imports the builders afresh on every run. Every read of the file counts as a load.
     _count_calls(counts, store, "load_incidents")
+    _count_calls(counts, store, "read_incidents_since", label="load_incidents")
     _count_calls(counts, map_view, "build_incident_map")
     _count_calls(counts, map_component, "render_map_payload")
 

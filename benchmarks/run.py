@@ -1,14 +1,17 @@
 """The benchmark: the dashboard's costs at each data size, beside the naive map, as a table.
 
-``python -m benchmarks.run [--sizes 1000 10000 100000] [--browser | --no-browser] [--json PATH]``
+``python -m benchmarks.run [--sizes 1000 10000 100000] [--browser | --no-browser]
+[--postgres | --no-postgres] [--json PATH]``
 
 For each size it generates (once, then reuses) a seeded synthetic file and measures: cold load
 (read and validate), warm load (the app's cached path), filter (flag and date range), our map
 built to HTML with its bytes, the naive map (one ``folium.Marker`` with a ``Popup`` per row in a
 ``MarkerCluster``, no caching) built the same way, a script run under AppTest after a filter
 change and a warm rerun (with proof that it neither parsed nor built), the median append, the
-app process's peak memory, and the time to the first marker in headless Chromium. It prints a
-Markdown table and writes the same figures, with the machine they were taken on, as JSON.
+app process's peak memory, and the time to the first marker in headless Chromium. Beside them,
+each store engine (the CSV file, and PostgreSQL on a throwaway server when its binaries are
+installed): first load, append, and the next run of a replica after another replica appended.
+It prints a Markdown table and writes the same figures, with the machine, as JSON.
 """
 
 from __future__ import annotations
@@ -35,12 +38,13 @@ import folium
 import pandas as pd
 from folium.plugins import MarkerCluster
 
-from benchmarks import generate
+from benchmarks import generate, postgres_server
 from benchmarks.browser import BrowserUnavailableError, MarkersNotDrawnError, time_to_markers
 from dashboard import app_state, store
 from dashboard.filters import IncidentFilter, filter_incidents
 from dashboard.map_view import build_incident_map, popup_html
 from dashboard.schema import AddedVia, IncidentDraft, validate_draft
+from dashboard.stores.csv_store import CsvStore
 
 BENCHMARKS_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCHMARKS_DIR / "results"
@@ -49,6 +53,8 @@ DEFAULT_JSON = RESULTS_DIR / "latest.json"
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 BROWSER_SIZES_LIMIT = 100_000
 APPENDS = 50
+# Appends by "another replica", each followed by a timed next run of this one.
+REPLICA_ROUNDS = 10
 # Above this the naive map is built for a sample of this many rows and scaled up (it grows
 # linearly); at 100,000 a full build would take minutes and gigabytes.
 NAIVE_SAMPLE_ROWS = 10_000
@@ -75,6 +81,10 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("warm_rerun_work", "Parses / map builds in warm rerun", "text"),
     ("other_pages_s", "Timeline / table / vessels run", "text"),
     ("append_median_s", "Append (median)", "seconds"),
+    ("csv_next_run_s", "CSV store: next run after another replica's append", "seconds"),
+    ("pg_first_load_s", "PostgreSQL: first load", "seconds"),
+    ("pg_append_s", "PostgreSQL: append (median)", "seconds"),
+    ("pg_next_run_s", "PostgreSQL: next run after another replica's append", "seconds"),
     ("peak_rss_bytes", "Peak memory (app process)", "bytes"),
     ("browser_first_s", "Browser: server's first page → markers", "seconds"),
     ("browser_warm_s", "Browser: page → markers", "seconds"),
@@ -187,6 +197,60 @@ def measure_append(path: Path, draft: IncidentDraft, work_dir: Path) -> float:
     return statistics.median(times)
 
 
+def _replica_next_run(make_store: Callable[[], Any], draft: IncidentDraft) -> float:
+    """Median seconds of a replica's refresh after another replica appended one incident."""
+    writer, reader = make_store(), make_store()
+    reader.refresh()  # the replica's first (full) read
+    times = []
+    for _ in range(REPLICA_ROUNDS):
+        writer.append(draft, added_by="benchmark", added_via=AddedVia.FORM)
+        start = time.perf_counter()
+        reader.refresh()
+        times.append(time.perf_counter() - start)
+    writer.close()
+    reader.close()
+    return statistics.median(times)
+
+
+def measure_csv_store(path: Path, draft: IncidentDraft, work_dir: Path) -> float:
+    """The CSV store's next run after another replica's append, on a copy of ``path``."""
+    copy = work_dir / "replica-copy.csv"
+    shutil.copyfile(path, copy)
+    try:
+        return _replica_next_run(lambda: CsvStore(copy), draft)
+    finally:
+        copy.unlink()
+
+
+def measure_postgres(
+    path: Path, draft: IncidentDraft, server: postgres_server.PostgresServer, rows: int
+) -> dict[str, float]:
+    """PostgreSQL seeded with ``path``: first load, append, a replica's next run after one."""
+    from dashboard.stores.postgres import PostgresStore
+
+    name = f"bench_{rows}_{os.getpid()}"
+    server.psql(f"CREATE DATABASE {name} OWNER {postgres_server.USER}")
+    url = server.url.rsplit("/", 1)[0] + f"/{name}"
+    seeding = PostgresStore(url)
+    seeding.create_schema()
+    seeding.restore(store.read_stored_incidents(path))
+    seeding.close()
+    first = PostgresStore(url)
+    start = time.perf_counter()
+    first.load()
+    figures = {"pg_first_load_s": time.perf_counter() - start}
+    times = []
+    for _ in range(APPENDS):
+        start = time.perf_counter()
+        first.append(draft, added_by="benchmark", added_via=AddedVia.CLI)
+        times.append(time.perf_counter() - start)
+    first.close()
+    figures["pg_append_s"] = statistics.median(times)
+    figures["pg_next_run_s"] = _replica_next_run(lambda: PostgresStore(url), draft)
+    server.psql(f"DROP DATABASE {name} WITH (FORCE)")
+    return figures
+
+
 def measure_app(path: Path) -> dict[str, Any]:
     """AppTest runs and peak memory of a fresh app process on ``path`` (benchmarks.probe)."""
     completed = subprocess.run(
@@ -202,7 +266,14 @@ def measure_app(path: Path) -> dict[str, Any]:
 
 
 def measure_size(
-    rows: int, *, seed: int, browser: bool, work_dir: Path, data_dir: Path, notes: list[str]
+    rows: int,
+    *,
+    seed: int,
+    browser: bool,
+    work_dir: Path,
+    data_dir: Path,
+    notes: list[str],
+    server: postgres_server.PostgresServer | None = None,
 ) -> dict[str, Any]:
     """Every figure of the table for one data size."""
     path = data_file(rows, seed, data_dir)
@@ -258,6 +329,9 @@ def measure_size(
     result["peak_rss_bytes"] = app["peak_rss_bytes"]
 
     result["append_median_s"] = measure_append(path, _sample_draft(frame), work_dir)
+    result["csv_next_run_s"] = measure_csv_store(path, _sample_draft(frame), work_dir)
+    if server is not None:
+        result.update(measure_postgres(path, _sample_draft(frame), server, rows))
 
     result["browser_first_s"] = result["browser_warm_s"] = result["browser_after_load_s"] = None
     if browser and rows <= BROWSER_SIZES_LIMIT:
@@ -343,6 +417,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=True,
         help="time the map in headless Chromium (default: on)",
     )
+    parser.add_argument(
+        "--postgres",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="measure the PostgreSQL store on a throwaway server (default: on when installed)",
+    )
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write JSON")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -360,19 +440,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(machine_line(machine), flush=True)
     notes: list[str] = []
     results = []
-    with tempfile.TemporaryDirectory(prefix="interdiction-bench-") as work:
-        for rows in args.sizes:
-            print(f"measuring {rows:,} incidents…", file=sys.stderr, flush=True)
-            results.append(
-                measure_size(
-                    rows,
-                    seed=args.seed,
-                    browser=args.browser,
-                    work_dir=Path(work),
-                    data_dir=args.data_dir,
-                    notes=notes,
+    server = None
+    if args.postgres:
+        binaries = postgres_server.find_binaries()
+        if binaries is None:
+            notes.append("PostgreSQL skipped: no server binaries (apt-get install postgresql)")
+        else:
+            server = postgres_server.start_server(binaries)
+    try:
+        with tempfile.TemporaryDirectory(prefix="interdiction-bench-") as work:
+            for rows in args.sizes:
+                print(f"measuring {rows:,} incidents…", file=sys.stderr, flush=True)
+                results.append(
+                    measure_size(
+                        rows,
+                        seed=args.seed,
+                        browser=args.browser,
+                        work_dir=Path(work),
+                        data_dir=args.data_dir,
+                        notes=notes,
+                        server=server,
+                    )
                 )
-            )
+    finally:
+        if server is not None:
+            postgres_server.remove_server(server)
     table = markdown_table(results)
     print(table)
     for note in notes:

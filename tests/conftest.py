@@ -58,7 +58,7 @@ def postgres_server():
 
     Without the binaries the tests that need it skip, except in CI (CI=true), where they fail.
     """
-    from pg_server import find_binaries, remove_server, start_server
+    from benchmarks.postgres_server import find_binaries, remove_server, start_server
 
     binaries = find_binaries()
     if binaries is None:

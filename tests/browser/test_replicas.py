@@ -126,7 +126,7 @@ def test_the_same_vessel_submitted_on_both_replicas_at_once_is_saved_once(
 
 
 def test_no_replica_log_holds_the_database_password(replicas: list[RunningApp]) -> None:
-    from pg_server import PASSWORD
+    from benchmarks.postgres_server import PASSWORD
 
     for name in "ab":
         log = Path(replicas[0].data_file).with_name(f"{name}.log").read_text()

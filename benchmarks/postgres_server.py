@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server from the installed binaries, for tests and benchmarks.
+"""A throwaway PostgreSQL server from the installed binaries, for the tests and the benchmark.
 
 PostgreSQL refuses to run as root, so when we are root the server runs as the ``postgres``
 user (through ``runuser``) in a temporary directory that user owns, on a free port.
@@ -6,7 +6,6 @@ user (through ``runuser``) in a temporary directory that user owns, on a free po
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import socket
@@ -16,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-BIN_GLOB = "/usr/lib/postgresql/*/bin"
+POSTGRES_LIB = Path("/usr/lib/postgresql")
 START_TIMEOUT_SECONDS = 60
 DATABASE = "tracker"
 USER = "tracker"
@@ -25,9 +24,11 @@ PASSWORD = "s3cret-Passw0rd"
 
 def find_binaries() -> Path | None:
     """The folder holding initdb and pg_ctl (the newest installed version), or None."""
-    for folder in sorted(glob.glob(BIN_GLOB), reverse=True):
-        if Path(folder, "initdb").exists() and Path(folder, "pg_ctl").exists():
-            return Path(folder)
+    numbered = [path for path in POSTGRES_LIB.glob("*/bin") if path.parent.name.isdigit()]
+    versions = sorted(numbered, key=lambda path: int(path.parent.name), reverse=True)
+    for folder in versions:
+        if (folder / "initdb").exists() and (folder / "pg_ctl").exists():
+            return folder
     initdb = shutil.which("initdb")
     return Path(initdb).parent if initdb and shutil.which("pg_ctl") else None
 
@@ -110,7 +111,7 @@ class PostgresServer:
 def start_server(binaries: Path) -> PostgresServer:
     """A new server in a fresh temporary folder, with the ``tracker`` user and database."""
     folder = Path(tempfile.mkdtemp(prefix="tracker-pg-"))
-    os.chmod(folder, 0o700)
+    folder.chmod(0o700)
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
     server = PostgresServer(binaries, folder, _free_port())
