@@ -58,9 +58,12 @@ def test_seed_export_and_reimport_into_an_empty_csv_store_is_identical(engine_se
         env = _env(**{DATABASE_URL_ENV: engine_settings.database_url})
     else:
         env = _env(INTERDICTION_TRACKER_DATA=str(engine_settings.data_path))
+    curated = csv_files.read_stored_incidents(CURATED_DATA)
     seeded = _run("import", CURATED_DATA, env=env)
     assert seeded.returncode == 0, seeded.stderr
-    assert seeded.stdout.startswith("restored 8 incidents: INC-0001 to INC-0008")
+    assert seeded.stdout.startswith(
+        f"restored {len(curated)} incidents: {curated[0].id} to {curated[-1].id}"
+    )
     added = _run(
         "add",
         "--by",
@@ -72,7 +75,8 @@ def test_seed_export_and_reimport_into_an_empty_csv_store_is_identical(engine_se
     exported = _run("export", "--format", "curated", "--output", tmp_path / "out.csv", env=env)
     assert exported.returncode == 0, exported.stderr
     dump = (tmp_path / "out.csv").read_bytes()
-    assert [i.id for i in csv_files.read_stored_incidents(tmp_path / "out.csv")][-1] == "INC-0009"
+    dumped = csv_files.read_stored_incidents(tmp_path / "out.csv")
+    assert [i.id for i in dumped] == [*(i.id for i in curated), added.stdout.strip()]
 
     fresh = tmp_path / "fresh" / "incidents.csv"
     again = _run("import", tmp_path / "out.csv", env=_env(INTERDICTION_TRACKER_DATA=str(fresh)))
