@@ -246,8 +246,8 @@ def _row_values(record: BaseModel, columns: Sequence[str]) -> dict[str, object]:
     return {name: values[name] for name in columns}
 
 
-def _sources(value: list[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
-    """Sources from JSONB as model_dump gives them (every key, dates as dates)."""
+def _sources(text: str) -> tuple[dict[str, Any], ...]:
+    """Sources from their JSON text as model_dump gives them (every key, dates as dates)."""
     return tuple(
         {
             "outlet": source["outlet"],
@@ -257,19 +257,42 @@ def _sources(value: list[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
             if source.get("published")
             else None,
         }
-        for source in value
+        for source in json.loads(text)
     )
+
+
+def _loaded_columns() -> list[sa.ColumnElement[Any]]:
+    """The incident columns as a load selects them: lists and sources left to us to convert."""
+    # SQLAlchemy's per-item ARRAY processing and psycopg's JSON decoding of every row cost
+    # seconds at 100,000 rows; sources and lists repeat a lot, so each distinct text is
+    # decoded once in _columns_of instead.
+    selected: list[sa.ColumnElement[Any]] = []
+    for name in COLUMNS:
+        column = incidents.c[name]
+        if isinstance(column.type, pg.JSONB):
+            selected.append(sa.cast(column, sa.Text).label(name))
+        elif isinstance(column.type, pg.ARRAY):
+            selected.append(sa.type_coerce(column, sa.types.NullType()).label(name))
+        else:
+            selected.append(column)
+    return selected
 
 
 def _columns_of(rows: Sequence[sa.Row]) -> dict[str, list[object]]:
     """Rows as the loader's columns of model_dump values (the database already checked them)."""
+    # By position, one column at a time: a mapping lookup per cell costs seconds at 100,000.
     columns: dict[str, list[object]] = {}
-    for name in COLUMNS:
-        values = [row._mapping[name] for row in rows]
+    for index, name in enumerate(COLUMNS):
+        values = [row[index] for row in rows]
         if name == "sources":
-            values = [_sources(value) for value in values]
+            decoded: dict[str, tuple[dict[str, Any], ...]] = {}
+            values = [
+                decoded[text] if text in decoded else decoded.setdefault(text, _sources(text))
+                for text in values
+            ]
         elif isinstance(incidents.c[name].type, pg.ARRAY):
-            values = [tuple(value) for value in values]
+            shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+            values = [shared.setdefault(tuple(value), tuple(value)) for value in values]
         columns[name] = values
     return columns
 
@@ -402,7 +425,9 @@ class PostgresStore:
         """Every incident and review, read in one consistent snapshot of the database."""
         with self._connect(isolation="REPEATABLE READ") as connection:
             cursor = self._cursor(connection)
-            rows = connection.execute(sa.select(incidents).order_by(incidents.c.number)).all()
+            rows = connection.execute(
+                sa.select(*_loaded_columns()).order_by(incidents.c.number)
+            ).all()
             review_rows = connection.execute(sa.select(reviews).order_by(reviews.c.seq)).all()
         found = tuple(_review_of(row) for row in review_rows)
         frame = typed_incidents(_columns_of(rows), found)
@@ -416,7 +441,7 @@ class PostgresStore:
             if now[0] != generation_seen:
                 return None
             rows = connection.execute(
-                sa.select(incidents)
+                sa.select(*_loaded_columns())
                 .where(incidents.c.number > last_number)
                 .order_by(incidents.c.number)
             ).all()
@@ -491,11 +516,11 @@ class PostgresStore:
         window = dt.timedelta(days=DUPLICATE_WINDOW_DAYS)
         first, last = draft.date - window, (draft.end_date or draft.date) + window
         rows = connection.execute(
-            sa.select(incidents)
+            sa.select(*_loaded_columns())
             .where(incidents.c.date <= last)
             .where(sa.func.coalesce(incidents.c.end_date, incidents.c.date) >= first)
         ).all()
-        ids = [row.id for row in rows]
+        ids = [row[COLUMNS.index("id")] for row in rows]
         decided = (
             connection.execute(
                 sa.select(reviews.c.incident_id, reviews.c.decision)
