@@ -273,7 +273,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def run_summary(args: argparse.Namespace) -> int:
     """0 after printing the figures, summed from the valid rows (the README block's content)."""
-    result = store.load_incidents(_data_path(args))
+    result = _store(args).load().result
     print(record_summary_markdown(result.incidents))
     return EXIT_OK
 
