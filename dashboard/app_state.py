@@ -8,7 +8,7 @@ import ctypes.util
 import gc
 from collections.abc import Hashable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 import streamlit as st
@@ -71,8 +71,9 @@ def load_current(version: DataVersion) -> LoadResult:
 class View:
     """The data one script run works on; pages read it and never change it."""
 
-    # Where the data lives, fit to show (a CSV path, or a database URL without its password).
-    path: Path | str
+    # Where the data lives: the CSV file, or for a database its URL without the password as a
+    # path (its name is the database's); pages show only the name and key caches on the whole.
+    path: PurePosixPath
     version: DataVersion
     incidents: pd.DataFrame
     problems: tuple[FieldProblem, ...]
@@ -105,7 +106,8 @@ def _filtered(
 
 def build_view(result: LoadResult, incident_filter: IncidentFilter, version: DataVersion) -> View:
     """The view for this run: every valid incident and those passing the filter."""
-    path = current_store().location
+    store = current_store()
+    path = getattr(store, "path", None) or PurePosixPath(store.location.replace("://", ":/", 1))
     return View(
         path=path,
         version=version,

@@ -67,3 +67,12 @@ def test_a_submission_during_an_outage_saves_nothing_and_keeps_what_was_typed(
     assert widget(app, "add_vessel_name").value == VALID_FORM["add_vessel_name"]
     curated = csv_files.read_stored_incidents(CURATED_DATA)
     assert len(open_store(Settings(database_url=seeded_url)).stored_incidents()) == len(curated)
+
+
+def test_the_about_page_names_the_database_but_not_its_server(seeded_url):
+    app = open_page("views/about.py")
+    assert not app.exception
+    text = all_text(app)
+    database = seeded_url.rsplit("/", 1)[1]
+    assert f"Reading `{database}`" in text
+    assert "127.0.0.1" not in text and "s3cret" not in text
