@@ -834,8 +834,11 @@ def import_rows_from_csv(text: str, *, name: str) -> list[ImportRow]:
 
 # --- reading what was appended since (the stores' incremental reads) ---------------------------
 # The incident file and its review log only ever grow at the end, so a reader that remembers how
-# far it got reads just the new lines on its next run. Anything else (the file replaced,
-# truncated, or edited before that point) is seen and answered with None: read it all again.
+# far it got reads just the new lines on its next run. A file replaced (a new inode: editors,
+# git and sed -i save that way), cut short, or changed in the bytes just before that point is
+# answered with None: read it all again. An edit in place further back, keeping the size, is
+# not seen until the file is replaced; hashing the whole file on every run would cost more than
+# the full read it saves.
 
 # How many bytes before the offset are kept to recognise that the file still holds them.
 CURSOR_TAIL_BYTES = 256

@@ -218,7 +218,8 @@ def _run_workers(target: str, count: int, each: int, mode: str = "append") -> li
 def test_parallel_processes_all_land_once_with_unique_ids(engine_settings):
     store = open_store(engine_settings)
     _seeded(store)
-    processes, each = 16, 50
+    # The load for the shared database; the file keeps its own test's 16 writers.
+    processes, each = (32, 50) if engine_settings.database_url else (16, 50)
     outputs = _run_workers(_target(engine_settings), processes, each)
     printed = dict(
         line.split(" ", 1) for out in outputs for line in out.splitlines() if line.startswith("INC")
@@ -236,6 +237,91 @@ def test_same_vessel_from_many_processes_is_saved_once(engine_settings):
     outputs = _run_workers(_target(engine_settings), 6, 1, mode="same")
     answers = Counter(out.split()[0] for out in outputs)
     assert answers["DUPLICATE"] == 5 and sum(answers.values()) == 6
+
+
+def test_writers_killed_mid_append_never_lose_a_returned_row(engine_settings):
+    import os
+    import random
+    import signal
+    import time
+
+    store = open_store(engine_settings)
+    _seeded(store)
+    seed = random.randrange(2**32)
+    rng = random.Random(seed)
+    returned: dict[str, str] = {}
+    for round_number in range(8):
+        worker = subprocess.Popen(
+            [sys.executable, str(WORKER), _target(engine_settings), f"k{round_number}", "0"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert worker.stdout.readline().strip() == "ready", worker.stderr.read()
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+            for _ in range(rng.randint(1, 10)):
+                line = worker.stdout.readline()
+                assert line.startswith("INC-"), worker.stderr.read()
+                incident_id, name = line.split(" ", 1)
+                returned[incident_id] = name.strip()
+            time.sleep(rng.uniform(0, 0.004))
+            os.kill(worker.pid, signal.SIGKILL)
+            out, _ = worker.communicate(timeout=DEADLINE_SECONDS)
+            for line in out.splitlines():
+                if line.startswith("INC-"):
+                    incident_id, name = line.split(" ", 1)
+                    returned[incident_id] = name.strip()
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+            worker.wait()
+    frame = store.refresh().result.incidents
+    stored = dict(zip(frame["id"], frame["vessel_name"], strict=True))
+    context = f"seed {seed}"
+    assert {i: n for i, n in returned.items() if stored.get(i) != n} == {}, context
+    assert frame["id"].is_unique, context
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        # Saved as a new file over the old one, as editors, git and sed -i do.
+        "replace",
+        # Changed in place near the end (the last record's own bytes).
+        "tail",
+        # Cut short, then appended to again.
+        "truncate",
+    ],
+)
+def test_a_csv_file_changed_other_than_by_appends_is_read_again_in_full(tmp_path, edit):
+    import os
+
+    path = tmp_path / "incidents.csv"
+    replica = CsvStore(path)
+    replica.create_schema()
+    _add(replica, vessel_name="Kept")
+    _add(replica, vessel_name="Before the edit", summary="Short.", notes="")
+    replica.refresh()
+    data = path.read_bytes()
+    if edit == "replace":
+        edited = tmp_path / "edited.csv"
+        edited.write_bytes(data.replace(b"Before the edit", b"Edited by hand!"))
+        os.replace(edited, path)
+        expected = ["Kept", "Edited by hand!", "After the edit"]
+    elif edit == "tail":
+        path.write_bytes(data.replace(b"Short.", b"Other"))
+        expected = ["Kept", "Before the edit", "After the edit"]
+    else:
+        path.write_bytes(data[: data.index(b"\nINC-0002") + 1])
+        expected = ["Kept", "After the edit"]
+    _add(replica, vessel_name="After the edit")
+    refreshed = replica.refresh().result.incidents
+    assert refreshed["vessel_name"].tolist() == expected
+    if edit == "tail":
+        assert refreshed["summary"].tolist()[1] == "Other"
 
 
 # --- faults --------------------------------------------------------------------------------------
