@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import CURATED_DATA
 from form_helpers import (
     LOOKUP,
     VALID_FORM,
@@ -21,6 +20,7 @@ from form_helpers import (
     submit,
     widget,
 )
+from incident_samples import CURATED_DATA
 from streamlit.testing.v1 import AppTest
 
 from dashboard.editors import SUBMISSION_LIMIT

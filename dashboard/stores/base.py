@@ -99,6 +99,14 @@ class IncidentStore(Protocol):
         """What was added after the snapshot with ``cursor``; None when a full load is needed."""
         ...
 
+    def refresh(self) -> Snapshot:
+        """The current snapshot, kept per store, reading only what changed since the last one."""
+        ...
+
+    def create_schema(self) -> None:
+        """Create or migrate what the store needs (``python -m dashboard db init``)."""
+        ...
+
     def add_incident(
         self,
         draft: IncidentDraft,
