@@ -30,6 +30,7 @@ from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.engine import Connection, Engine
 
+from dashboard.checks import DUPLICATE_WINDOW
 from dashboard.errors import FieldProblem, IncidentValidationError, InterdictionTrackerError
 from dashboard.schema import (
     COLUMNS,
@@ -62,7 +63,6 @@ T = TypeVar("T")
 CONNECT_TIMEOUT_SECONDS = 3
 # Advisory lock namespaces (the first key of pg_advisory_xact_lock(int, int)).
 EDITOR_LOCK, VESSEL_LOCK, ID_ORDER_LOCK = 11_001, 11_002, 11_003
-DUPLICATE_WINDOW_DAYS = 3
 # How often a write is tried again after the connection was lost before it began.
 WRITE_ATTEMPTS = 3
 
@@ -513,7 +513,7 @@ class PostgresStore:
 
     def _near(self, connection: Connection, draft: IncidentDraft) -> pd.DataFrame:
         """The incidents whose dates come within the duplicate window of the draft's."""
-        window = dt.timedelta(days=DUPLICATE_WINDOW_DAYS)
+        window = DUPLICATE_WINDOW  # checks.py's one definition of "around the same date"
         first, last = draft.date - window, (draft.end_date or draft.date) + window
         rows = connection.execute(
             sa.select(*_loaded_columns())
