@@ -32,8 +32,12 @@ class StoreUnavailableError(InterdictionTrackerError):
     Its message never holds a connection string; try again, the store reconnects by itself.
     """
 
-    def __init__(self, message: str = UNREACHABLE_MESSAGE) -> None:
+    def __init__(
+        self, message: str = UNREACHABLE_MESSAGE, *, may_have_written: bool = False
+    ) -> None:
         super().__init__(message)
+        # The connection was lost while a commit was under way: the write may have landed.
+        self.may_have_written = may_have_written
 
 
 @dataclass(frozen=True)

@@ -352,16 +352,27 @@ class PostgresStore:
     # --- connections and failures ----------------------------------------------------------
 
     @contextmanager
-    def _connect(self, *, begin: bool = True, isolation: str | None = None) -> Iterator[Connection]:
-        """A connection (in one transaction), with lost connections said in plain words."""
+    def _connect(self, *, isolation: str | None = None) -> Iterator[Connection]:
+        """A connection in one transaction, committed at the end; lost connections in words.
+
+        A connection lost before the commit was sent raises StoreUnavailableError (nothing was
+        written); one lost while committing raises it with ``may_have_written`` set.
+        """
+        engine = (
+            self.engine.execution_options(isolation_level=isolation) if isolation else self.engine
+        )
+        committing = False
         try:
-            engine = (
-                self.engine.execution_options(isolation_level=isolation)
-                if isolation
-                else self.engine
-            )
-            with engine.begin() if begin else engine.connect() as connection:
-                yield connection
+            with engine.connect() as connection:
+                transaction = connection.begin()
+                try:
+                    yield connection
+                except BaseException:
+                    if transaction.is_active:
+                        transaction.rollback()
+                    raise
+                committing = True
+                transaction.commit()
         except sa.exc.DBAPIError as error:
             if _is_connection_error(error):
                 # The driver's text may name host and user; it is logged without the URL's
@@ -371,7 +382,7 @@ class PostgresStore:
                     self.location,
                     type(error.orig).__name__,
                 )
-                raise StoreUnavailableError() from None
+                raise StoreUnavailableError(may_have_written=committing) from None
             if type(error.orig).__name__ == "UndefinedTable":
                 raise StoreSchemaError(
                     f"{self.location} has no incident tables yet: run `python -m dashboard db init`"
@@ -379,12 +390,15 @@ class PostgresStore:
             raise
 
     def _retrying(self, action: Callable[[], T]) -> T:
-        """``action``, tried again when the connection was lost before anything committed."""
+        """``action``, tried again while the connection was lost before anything was sent."""
+        # A commit whose answer was lost may have happened: trying again could store the
+        # incident twice, so that case goes back to the caller (the form's duplicate check
+        # then shows the incident if it was saved).
         for attempt in range(WRITE_ATTEMPTS):
             try:
                 return action()
-            except StoreUnavailableError:
-                if attempt == WRITE_ATTEMPTS - 1:
+            except StoreUnavailableError as error:
+                if error.may_have_written or attempt == WRITE_ATTEMPTS - 1:
                     raise
                 self.engine.dispose()
         raise AssertionError("unreachable")

@@ -190,10 +190,17 @@ def _submit() -> None:
             verification=Verification.UNVERIFIED,
         )
     except StoreUnavailableError as error:
-        state[_REFUSED_KEY] = (
-            f"Nothing was saved: {error}. What you typed is kept; press Add incident again "
-            "in a moment."
-        )
+        if error.may_have_written:
+            state[_REFUSED_KEY] = (
+                f"The connection was lost while saving ({error}): the incident may or may not "
+                "be saved. What you typed is kept; press Add incident again in a moment, and "
+                "if it was saved the duplicate warning will name it."
+            )
+        else:
+            state[_REFUSED_KEY] = (
+                f"Nothing was saved: {error}. What you typed is kept; press Add incident "
+                "again in a moment."
+            )
         return
     except (InterdictionTrackerError, OSError) as error:
         state[_REFUSED_KEY] = f"Not saved: {without_server_paths(str(error))}"
