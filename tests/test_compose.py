@@ -78,3 +78,8 @@ def test_a_deploy_without_an_editor_passphrase_is_refused(tmp_path):
     run = _config(tmp_path)
     assert run.returncode != 0
     assert "editor passphrase" in run.stderr
+
+
+def test_the_replicas_share_one_editors_file(resolved):
+    app = resolved["services"]["app"]
+    assert any(volume.startswith("appdata:/data") for volume in app["volumes"])

@@ -84,3 +84,33 @@ def test_a_change_other_than_an_insert_makes_replicas_read_everything_again(pg_s
         )
     assert pg_store.changes_since(before.cursor) is None
     assert pg_store.refresh().result.incidents["agency"].tolist() == ["Navy"]
+
+
+def test_the_migrated_database_has_every_check_the_schema_generates(pg_store):
+    # compare_metadata does not look at CHECK constraints; a new bound in the schema without
+    # a migration adding it fails here.
+    generated = {
+        constraint.name
+        for table in (incidents, reviews)
+        for constraint in table.constraints
+        if isinstance(constraint, sa.CheckConstraint)
+    }
+    with pg_store.engine.connect() as connection:
+        present = set(
+            connection.execute(
+                sa.text(
+                    "SELECT conname FROM pg_constraint WHERE contype = 'c' "
+                    "AND conrelid IN ('incidents'::regclass, 'reviews'::regclass)"
+                )
+            ).scalars()
+        )
+    assert generated == present
+
+
+@pytest.mark.parametrize(("column", "value"), [("killed", 1_000_001), ("id", "INC-1234567890")])
+def test_the_database_refuses_the_schemas_new_bounds(pg_store, column, value):
+    incident_id = _stored_row(pg_store)
+    with pytest.raises(sa.exc.IntegrityError), pg_store.engine.begin() as connection:
+        connection.execute(
+            sa.update(incidents).where(incidents.c.id == incident_id).values({column: value})
+        )
