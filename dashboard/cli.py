@@ -147,6 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="import rows that look like incidents already in the file (same id, or the same "
         "vessel within 3 days); without it they are skipped and listed",
     )
+    import_.add_argument(
+        "--keep-ids",
+        action="store_true",
+        help="seed an empty store with whole records: ids, verification and provenance kept "
+        "(the file needs every column); how data/incidents.csv seeds PostgreSQL",
+    )
     _add_by_option(import_)
     import_.set_defaults(run=run_import)
 
@@ -302,8 +308,8 @@ def run_add(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     """0 after adding every row of the file; 1, writing nothing, if any row is bad.
 
-    A file with every column (ids and provenance too) imported into an empty store is kept
-    whole: that is how a PostgreSQL store is seeded from data/incidents.csv.
+    With --keep-ids a file with every column seeds an empty store with whole records: that is
+    how a PostgreSQL store is seeded from data/incidents.csv.
     """
     path = _data_path(args)
     try:
@@ -329,10 +335,17 @@ def run_import(args: argparse.Namespace) -> int:
         return EXIT_OK
     incident_store = _store(args)
     is_new = _check_header(path) if isinstance(incident_store, CsvStore) else False
-    whole = _whole_records(text, name=str(args.file))
-    if whole is not None and (is_new or _is_empty(incident_store)):
-        # A full-schema file into an empty store is a seed (or a restore): ids and provenance
-        # are kept, so the record reads the same in every store. One transaction, or one swap.
+    if args.keep_ids:
+        # A seed (or a restore): the record reads the same in every store, ids and provenance
+        # included. One transaction, or one swap of the file; only into an empty store.
+        whole = _whole_records(text, name=str(args.file))
+        if whole is None:
+            raise DataFileError(f"{args.file}: --keep-ids needs every column of the schema.")
+        if not (is_new or _is_empty(incident_store)):
+            raise DataFileError(
+                f"{incident_store.location} already holds incidents; --keep-ids seeds only an "
+                "empty store."
+            )
         incident_store.restore(whole)
         print(f"restored {_incidents(len(whole))}: {whole[0].id} to {whole[-1].id}")
         return EXIT_OK

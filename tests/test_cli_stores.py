@@ -59,7 +59,7 @@ def test_seed_export_and_reimport_into_an_empty_csv_store_is_identical(engine_se
     else:
         env = _env(INTERDICTION_TRACKER_DATA=str(engine_settings.data_path))
     curated = csv_files.read_stored_incidents(CURATED_DATA)
-    seeded = _run("import", CURATED_DATA, env=env)
+    seeded = _run("import", "--keep-ids", CURATED_DATA, env=env)
     assert seeded.returncode == 0, seeded.stderr
     assert seeded.stdout.startswith(
         f"restored {len(curated)} incidents: {curated[0].id} to {curated[-1].id}"
@@ -79,7 +79,9 @@ def test_seed_export_and_reimport_into_an_empty_csv_store_is_identical(engine_se
     assert [i.id for i in dumped] == [*(i.id for i in curated), added.stdout.strip()]
 
     fresh = tmp_path / "fresh" / "incidents.csv"
-    again = _run("import", tmp_path / "out.csv", env=_env(INTERDICTION_TRACKER_DATA=str(fresh)))
+    again = _run(
+        "import", "--keep-ids", tmp_path / "out.csv", env=_env(INTERDICTION_TRACKER_DATA=str(fresh))
+    )
     assert again.returncode == 0, again.stderr
     assert fresh.read_bytes() == dump
     assert open_store(engine_settings).stored_incidents() == csv_files.read_stored_incidents(fresh)
@@ -89,6 +91,14 @@ def test_import_of_a_bad_file_into_postgres_writes_nothing(postgres_url, tmp_pat
     rows = CURATED_DATA.read_text(encoding="utf-8").splitlines(keepends=True)
     bad = tmp_path / "bad.csv"
     bad.write_text("".join(rows[:4]) + rows[4].replace(",day,", ",someday,", 1) + "".join(rows[5:]))
-    run = _run("import", bad, env=_env(**{DATABASE_URL_ENV: postgres_url}))
+    run = _run("import", "--keep-ids", bad, env=_env(**{DATABASE_URL_ENV: postgres_url}))
     assert run.returncode == 1 and "line 5" in run.stderr
     assert PostgresStore(postgres_url).is_empty()
+
+
+def test_keep_ids_refuses_a_store_that_already_holds_incidents(postgres_url):
+    env = _env(**{DATABASE_URL_ENV: postgres_url})
+    assert _run("import", "--keep-ids", CURATED_DATA, env=env).returncode == 0
+    again = _run("import", "--keep-ids", CURATED_DATA, env=env)
+    assert again.returncode == 1 and "already holds incidents" in again.stderr
+    assert "s3cret" not in again.stderr
