@@ -6,34 +6,54 @@ Plain pandas, no Streamlit, so the pages, the map popups and the tests share one
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
-from dashboard.schema import VOCABULARIES, FalseFlag, flag_label
+from dashboard.schema import (
+    VOCABULARIES,
+    DatePrecision,
+    EventType,
+    FalseFlag,
+    LocationPrecision,
+    Outcome,
+    Verification,
+    flag_label,
+)
 
+# The table's columns in reading order: which vessel and when first, so that a phone (390 px)
+# still shows them; then how sure we are; provenance last.
 DISPLAY_COLUMNS = {
-    "id": "ID",
-    "date": "Date",
-    "end_date": "End date",
-    "date_precision": "Date precision",
-    "event_type": "Event",
     "vessel_name": "Vessel",
+    "date": "Date",
+    "event_type": "Event",
+    "flag": "Flag",
+    "verification": "Verification",
+    "date_precision": "Date precision",
+    "location_precision": "Location precision",
+    "end_date": "End date",
+    "outcome": "Outcome",
+    "casualties": "Casualties",
     "former_names": "Former names",
     "imo": "IMO",
-    "flag": "Flag",
+    "mmsi": "MMSI",
     "false_flag": "False flag",
     "vessel_type": "Vessel type",
-    "outcome": "Outcome",
     "agency": "Agency",
     "place": "Place",
-    "location_precision": "Location precision",
     "linked_to": "Linked to",
     "sanctions": "Sanctions",
     "summary": "Summary",
-    "source_url": "Source",
-    "more_sources": "More sources",
-    "verification": "Verification",
+    "notes": "Notes",
+    "disputed_fields": "Disputed",
+    "outlets": "Sources",
+    "source_url": "Source link",
+    "more_sources": "More source links",
+    "id": "ID",
 }
+# Text columns whose missing values show as an empty cell, not "None".
+_TEXT_COLUMNS = ("imo", "mmsi", "sanctions", "notes", "agency", "place", "summary")
 
 
 UNNAMED_VESSEL = "Unnamed vessel"
@@ -54,6 +74,79 @@ def flag_with_mark(flag: str | None, false_flag: str) -> str:
     return label
 
 
+def _is_blank(value: object) -> bool:
+    """True for a missing cell: None, NaN/NA, blank text or an empty list."""
+    if isinstance(value, (list, tuple)):
+        return not value
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or bool(pd.isna(value))
+
+
+def format_dates(incident: Mapping[str, Any]) -> str:
+    """The date or span, with its precision always said ("2025-12-10 (exact day)")."""
+    start = pd.Timestamp(incident["date"]).date().isoformat()
+    end = incident.get("end_date")
+    span = start if _is_blank(end) else f"{start} to {pd.Timestamp(end).date().isoformat()}"
+    return f"{span} ({DatePrecision(incident['date_precision']).label})"
+
+
+def format_place(incident: Mapping[str, Any]) -> str:
+    """The place description with its location precision ("... (approximate location)")."""
+    precision = LocationPrecision(incident["location_precision"]).label
+    return f"{incident['place']} ({precision} location)"
+
+
+def strike_counts(incident: Mapping[str, Any]) -> str | None:
+    """ "3 killed, 1 survivor, 2 vessels struck" from the counts reported; None if none were."""
+    parts = []
+    for column, one, many in (
+        ("killed", "killed", "killed"),
+        ("survivors", "survivor", "survivors"),
+        ("vessels_struck", "vessel struck", "vessels struck"),
+    ):
+        value = incident.get(column)
+        if not _is_blank(value):
+            parts.append(f"{int(value)} {one if int(value) == 1 else many}")
+    return ", ".join(parts) or None
+
+
+def is_disputed(incident: Mapping[str, Any]) -> bool:
+    """True when the data marks fields on which reports disagree."""
+    return not _is_blank(incident.get("disputed_fields"))
+
+
+def incident_facts(incident: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The incident as (label, text) pairs in reading order, blank values left out.
+
+    One wording for the map popup, the details beside the map, the table and the review card;
+    each page escapes the text for its own medium.
+    """
+    facts: list[tuple[str, str]] = [
+        ("Event", EventType(incident["event_type"]).label),
+        ("Date", format_dates(incident)),
+        ("Verification", Verification(incident["verification"]).label),
+    ]
+    if former := incident.get("former_names"):
+        facts.append(("Formerly", ", ".join(former)))
+    if not _is_blank(incident.get("imo")):
+        facts.append(("IMO", str(incident["imo"])))
+    if not _is_blank(incident.get("mmsi")):
+        facts.append(("MMSI", str(incident["mmsi"])))
+    flag = None if _is_blank(incident.get("flag")) else str(incident["flag"])
+    facts.append(("Flag", flag_with_mark(flag, incident["false_flag"])))
+    facts.append(("Outcome", Outcome(incident["outcome"]).label))
+    if counts := strike_counts(incident):
+        facts.append(("Casualties", counts))
+    facts.append(("Agency", str(incident["agency"])))
+    facts.append(("Where", format_place(incident)))
+    if is_disputed(incident):
+        facts.append(("Disputed", ", ".join(incident["disputed_fields"]).replace("_", " ")))
+    if not _is_blank(incident.get("notes")):
+        facts.append(("Notes", str(incident["notes"])))
+    return facts
+
+
 def incident_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The incidents with the columns and wording of the dashboard's tables."""
     table = pd.DataFrame(index=frame.index)
@@ -68,16 +161,30 @@ def incident_table(frame: pd.DataFrame) -> pd.DataFrame:
             )
     table["vessel_name"] = frame["vessel_name"].map(vessel_label)
     table["flag"] = [
-        flag_with_mark(flag, false_flag)
+        flag_with_mark(None if _is_blank(flag) else flag, false_flag)
         for flag, false_flag in zip(frame["flag"], frame["false_flag"], strict=True)
     ]
-    for column in ("former_names", "linked_to"):
+    for column in ("former_names", "linked_to", "disputed_fields"):
         table[column] = frame[column].map(", ".join)
+    for column in _TEXT_COLUMNS:
+        table[column] = frame[column].map(lambda value: "" if _is_blank(value) else str(value))
+    # A date column cannot hold "", so the optional end date is shown as text.
+    table["end_date"] = frame["end_date"].map(
+        lambda value: "" if _is_blank(value) else value.date().isoformat()
+    )
+    table["casualties"] = [strike_counts(row) or "" for row in _count_records(frame)]
+    table["outlets"] = frame["sources"].map(
+        lambda sources: " · ".join(source.get("outlet") or "" for source in sources)
+    )
     table["source_url"] = frame["sources"].map(lambda sources: sources[0]["url"])
     table["more_sources"] = frame["sources"].map(
         lambda sources: [source["url"] for source in sources[1:]]
     )
     return table[list(DISPLAY_COLUMNS)].rename(columns=DISPLAY_COLUMNS)
+
+
+def _count_records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    return frame[["killed", "survivors", "vessels_struck"]].to_dict("records")
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
