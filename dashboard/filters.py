@@ -28,6 +28,12 @@ NO_FLAG = "none"
 DEFAULT_VERIFICATIONS = (Verification.VERIFIED.value, Verification.UNVERIFIED.value)
 TEXT_COLUMNS = ("vessel_name", "former_names", "imo", "mmsi")
 MAX_TEXT_CHARS = 200
+# The "disputed" filter: only incidents whose reports conflict, or only those whose do not.
+DISPUTED_ONLY = "yes"
+UNDISPUTED_ONLY = "no"
+# Parameters that pages read beside the filter (a permalink's incident, a vessel's IMO): the
+# filter neither warns about them nor drops them from the URL.
+PAGE_PARAMS = ("incident", "imo")
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class IncidentFilter:
     outcomes: tuple[str, ...] = ()
     verifications: tuple[str, ...] = ()
     text: str = ""
+    disputed: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -85,6 +92,12 @@ FILTER_PARAMS: tuple[FilterParam, ...] = (
     FilterParam("outcomes", "outcome", _in_vocabulary(Outcome), "an outcome"),
     FilterParam("verifications", "status", _in_vocabulary(Verification), "a verification status"),
     FilterParam("text", "q", lambda value: len(value) <= MAX_TEXT_CHARS, "a short search text"),
+    FilterParam(
+        "disputed",
+        "disputed",
+        {DISPUTED_ONLY, UNDISPUTED_ONLY}.__contains__,
+        f"'{DISPUTED_ONLY}' (reports conflict) or '{UNDISPUTED_ONLY}'",
+    ),
 )
 _MULTI_VALUED = {f.name for f in fields(IncidentFilter) if f.type == "tuple[str, ...]"}
 
@@ -116,6 +129,10 @@ def filter_incidents(frame: pd.DataFrame, incident_filter: IncidentFilter) -> pd
             keep &= frame[column].isin(wanted_values)
     if incident_filter.text.strip():
         keep &= _matches_text(frame, incident_filter.text.strip())
+    if incident_filter.disputed:
+        # A machine-readable mark in the data (the disputed columns), not a search in the notes.
+        is_disputed = frame["disputed_fields"].map(len).gt(0)
+        keep &= is_disputed if incident_filter.disputed == DISPUTED_ONLY else ~is_disputed
     return frame[keep]
 
 
@@ -155,7 +172,7 @@ def filter_from_query(
 ) -> tuple[IncidentFilter, list[str]]:
     """The filter a URL asks for, and a notice for each value that was ignored."""
     notices: list[str] = []
-    known = {spec.param for spec in FILTER_PARAMS}
+    known = {spec.param for spec in FILTER_PARAMS} | set(PAGE_PARAMS)
     notices.extend(
         f"Ignored the unknown link parameter '{param}'." for param in query if param not in known
     )

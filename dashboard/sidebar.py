@@ -8,7 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.filters import (
+    DISPUTED_ONLY,
     NO_FLAG,
+    PAGE_PARAMS,
     IncidentFilter,
     filter_from_query,
     filter_to_query,
@@ -25,6 +27,9 @@ from dashboard.schema import (
 
 _KEY_PREFIX = "filter_"
 _INITIALISED_KEY = "_filters_initialised"
+# The date picker reaches back this far: the record may gain older incidents, never newer ones.
+EARLIEST_DATE = dt.date(1990, 1, 1)
+_LIST_ATTRIBUTES = ("flags", "event_types", "vessel_types", "outcomes", "verifications")
 
 
 def _key(attribute: str) -> str:
@@ -38,11 +43,31 @@ def _initialise_from_url() -> list[str]:
     st.session_state[_INITIALISED_KEY] = True
     query = {param: st.query_params.get_all(param) for param in st.query_params}
     incident_filter, notices = filter_from_query(query)
-    for attribute in ("flags", "event_types", "vessel_types", "outcomes", "verifications"):
+    _put_in_widgets(incident_filter)
+    return notices
+
+
+def _put_in_widgets(incident_filter: IncidentFilter) -> None:
+    """Set every filter widget to show ``incident_filter``."""
+    for attribute in _LIST_ATTRIBUTES:
         st.session_state[_key(attribute)] = list(getattr(incident_filter, attribute))
     st.session_state[_key("text")] = incident_filter.text
-    st.session_state[_key("dates")] = (incident_filter.since, incident_filter.until)
-    return notices
+    st.session_state[_key("disputed")] = incident_filter.disputed == DISPUTED_ONLY
+    # Only the bounds the link sets: an open range stays open as the data grows (issue 9).
+    st.session_state[_key("dates")] = tuple(
+        day for day in (incident_filter.since, incident_filter.until) if day is not None
+    )
+
+
+def clear_filters() -> None:
+    """Button callback: every filter back to "any" (the page URL follows on this run)."""
+    _put_in_widgets(IncidentFilter())
+
+
+def show_empty_state(what: str = "incidents") -> None:
+    """Say that the filters leave nothing, with a button that clears them."""
+    st.info(f"No {what} match the filters.", icon=":material/filter_alt_off:")
+    st.button("Clear filters", on_click=clear_filters, key=f"clear_filters_{what}")
 
 
 def _flag_options(incidents: pd.DataFrame) -> tuple[list[str], dict[str, int]]:
@@ -64,27 +89,23 @@ def _vocabulary_filter(
     return tuple(chosen)
 
 
-def _date_range(incidents: pd.DataFrame) -> tuple[dt.date | None, dt.date | None]:
-    """The chosen (since, until); None where the user kept the data's own bound."""
-    stored = st.session_state.get(_key("dates"), (None, None))
-    if incidents.empty:
-        first = last = dt.datetime.now(dt.UTC).date()
-    else:
-        first = incidents["date"].min().date()
-        last = incidents["end_date"].fillna(incidents["date"]).max().date()
-    stored = tuple(stored) if isinstance(stored, (tuple, list)) else ()
-    if len(stored) != 1:  # one date means the user is half-way through picking a range
-        since, until = (*stored, None, None)[:2]
-        first, last = min(first, since or first), max(last, until or last)
-        st.session_state[_key("dates")] = (since or first, until or last)
+def _date_range() -> tuple[dt.date | None, dt.date | None]:
+    """The (since, until) the user picked; None for a bound they did not set."""
+    # No default bounds from the data: a range ending on the last incident's date would hide
+    # every incident added later in the session (issue 9: a saved incident left the map).
     picked = st.sidebar.date_input(
-        "Date range", min_value=first, max_value=last, key=_key("dates"), format="YYYY-MM-DD"
+        "Date range",
+        min_value=EARLIEST_DATE,
+        max_value=dt.datetime.now(dt.UTC).date(),
+        key=_key("dates"),
+        format="YYYY-MM-DD",
+        help="Empty: every date. Pick a first and a last day to narrow it.",
     )
     picked = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
     # While the user has clicked only the first day of a range, filter from it onwards.
     since = picked[0] if picked else None
     until = picked[1] if len(picked) > 1 else None
-    return (None if since == first else since, None if until == last else until)
+    return since, until
 
 
 def render_filters(incidents: pd.DataFrame) -> IncidentFilter:
@@ -107,7 +128,7 @@ def render_filters(incidents: pd.DataFrame) -> IncidentFilter:
         placeholder="Any flag",
         help="The flag flown or claimed. False flags are marked on the map and in the table.",
     )
-    since, until = _date_range(incidents)
+    since, until = _date_range()
     event_types = _vocabulary_filter("Event type", "event_types", EventType, placeholder="Any")
     vessel_types = _vocabulary_filter("Vessel type", "vessel_types", VesselType, placeholder="Any")
     outcomes = _vocabulary_filter("Outcome", "outcomes", Outcome, placeholder="Any")
@@ -124,6 +145,11 @@ def render_filters(incidents: pd.DataFrame) -> IncidentFilter:
         placeholder="Name, former name, IMO or MMSI",
         max_chars=200,
     )
+    disputed = sidebar.checkbox(
+        "Only disputed incidents",
+        key=_key("disputed"),
+        help="Incidents on which reports disagree (flag, place, casualties…); the notes say how.",
+    )
     incident_filter = IncidentFilter(
         flags=tuple(flags),
         since=since,
@@ -133,6 +159,14 @@ def render_filters(incidents: pd.DataFrame) -> IncidentFilter:
         outcomes=outcomes,
         verifications=verifications,
         text=text.strip(),
+        disputed=DISPUTED_ONLY if disputed else "",
     )
-    st.query_params.from_dict(filter_to_query(incident_filter))
+    if not incident_filter.is_empty:
+        sidebar.button(
+            "Clear filters", on_click=clear_filters, key="clear_filters_sidebar", width="stretch"
+        )
+    kept = {param: st.query_params.get_all(param) for param in PAGE_PARAMS}
+    st.query_params.from_dict(
+        {**filter_to_query(incident_filter), **{k: v for k, v in kept.items() if v}}
+    )
     return incident_filter
