@@ -12,13 +12,14 @@ import html
 import json
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import folium
 import numpy as np
 import pandas as pd
-from branca.element import CssLink, Element, JavascriptLink
+from branca.element import CssLink, Element, JavascriptLink, MacroElement
 from folium.map import Layer
 from folium.plugins import MarkerCluster
 from folium.template import Template
@@ -27,8 +28,8 @@ from folium.vector_layers import path_options
 from dashboard.assets import localise
 from dashboard.colours import EVENT_COLOURS
 from dashboard.land import load_land_geojson
-from dashboard.presentation import flag_with_mark, vessel_label
-from dashboard.schema import DatePrecision, EventType, LocationPrecision, Outcome
+from dashboard.presentation import incident_facts, vessel_label
+from dashboard.schema import EventType, LocationPrecision, Verification
 from dashboard.vessel_views import vessel_keys
 
 # The Caribbean the map opens on: (south, west), (north, east).
@@ -39,6 +40,22 @@ DETAIL_LIMIT = 1_000
 # Compact markers carry positions in thousandths of a degree (about 100 m).
 COMPACT_SCALE = 1_000
 POPUP_MAX_WIDTH = 340
+# Popups scroll inside this height: a taller one made Leaflet pan the map far off the incidents
+# to fit it (issue 9: a click on Marinera moved the centre to 84.9°N and closed the popup).
+POPUP_MAX_HEIGHT = 220
+POPUP_PAN_PADDING = (16, 16)
+# The opening view keeps markers this far (pixels) from the edges; on a wide map the right
+# side also leaves room for the legend and the "show all" control stacked there.
+FIT_PADDING = 40
+WIDE_MAP_PX = 500
+LEGEND_ROOM_PX = 230
+# A single incident (or a few close ones) opens no closer than this.
+OPENING_MAX_ZOOM = 7
+# Clusters mix event types, so they take a neutral colour of their own, named in the legend.
+CLUSTER_COLOUR = "#3d4a57"
+# Strike markers grow with the number of people reported killed and carry that number.
+STRIKE_BASE_PX = 18
+STRIKE_MAX_PX = 40
 # Uncertainty rings: how far from the point the incident may really be, in metres.
 UNCERTAINTY_RADIUS_M = {LocationPrecision.APPROXIMATE: 30_000, LocationPrecision.REGION: 150_000}
 SEA_COLOUR = "#d8e8f3"
@@ -49,6 +66,7 @@ LAND_STYLE = {"fillColor": "#efe9dc", "color": "#8a8578", "weight": 0.8, "fillOp
 TRACK_STYLE = {"color": "#555555", "weight": 2, "dash_array": "6 6", "opacity": 0.8}
 TILE_ATTRIBUTION = "© OpenStreetMap contributors"
 _EVENT_ORDER = [event.value for event in EventType]
+_VERIFICATION_ORDER = [status.value for status in Verification]
 
 
 def escape_for_map(text: object) -> str:
@@ -66,49 +84,32 @@ def _safe_link(url: str, label: str) -> str:
     )
 
 
-def _format_dates(incident: Mapping[str, Any]) -> str:
-    start = incident["date"].date().isoformat()
-    end = incident["end_date"]
-    span = start if pd.isna(end) else f"{start} to {end.date().isoformat()}"
-    precision = incident["date_precision"]
-    if precision == DatePrecision.DAY:
-        return span
-    return f"{span} ({DatePrecision(precision).label})"
-
-
 def popup_html(incident: Mapping[str, Any]) -> str:
     """The popup of one incident: every value escaped, links only for http(s) sources."""
     vessel = escape_for_map(vessel_label(incident["vessel_name"]))
-    if not pd.isna(incident["imo"]) and incident["imo"]:
-        vessel += f" · IMO {escape_for_map(incident['imo'])}"
-    former = incident["former_names"]
+    incident_id = escape_for_map(incident["id"])
     sources = "".join(
         f"<li>{_safe_link(source['url'], source.get('outlet') or source['url'])}</li>"
         for source in incident["sources"]
     )
-    flag = flag_with_mark(_none_if_na(incident["flag"]), incident["false_flag"])
-    rows = [
-        ("Flag", escape_for_map(flag)),
-        ("Date", escape_for_map(_format_dates(incident))),
-        ("Event", escape_for_map(EventType(incident["event_type"]).label)),
-        ("Outcome", escape_for_map(Outcome(incident["outcome"]).label)),
-        ("Agency", escape_for_map(incident["agency"])),
-        (
-            "Where",
-            escape_for_map(
-                f"{incident['place']} "
-                f"({LocationPrecision(incident['location_precision']).label} location)"
-            ),
-        ),
-    ]
-    if former:
-        rows.insert(0, ("Formerly", escape_for_map(", ".join(former))))
-    table = "".join(f"<tr><th>{name}</th><td>{value}</td></tr>" for name, value in rows)
+    facts = [(name, text) for name, text in incident_facts(incident) if name != "Notes"]
+    table = "".join(
+        f"<tr><th>{escape_for_map(name)}</th><td>{escape_for_map(text)}</td></tr>"
+        for name, text in facts
+    )
+    notes = incident["notes"]
+    notes_html = (
+        ""
+        if pd.isna(notes) or not str(notes).strip()
+        else f'<p class="incident-notes"><strong>Notes</strong> {escape_for_map(notes)}</p>'
+    )
     return (
-        f'<div class="incident-popup" data-incident-id="{escape_for_map(incident["id"])}">'
-        f"<h4>{vessel}</h4><table>{table}</table>"
-        f"<p>{escape_for_map(incident['summary'])}</p>"
-        f"<p><strong>Sources</strong></p><ul>{sources}</ul></div>"
+        f'<div class="incident-popup" data-incident-id="{incident_id}">'
+        f"<h4>{vessel} <small>{incident_id}</small></h4><table>{table}</table>"
+        f"<p>{escape_for_map(incident['summary'])}</p>{notes_html}"
+        f"<p><strong>Sources</strong></p><ul>{sources}</ul>"
+        f'<p><button type="button" class="copy-link" data-incident-id="{incident_id}">'
+        "Copy link to this incident</button></p></div>"
     )
 
 
@@ -124,14 +125,48 @@ def tooltip_text(incident: Mapping[str, Any]) -> str:
 
 
 def map_bounds(frame: pd.DataFrame) -> list[list[float]]:
-    """The Caribbean, widened to take in every incident that lies beyond it."""
+    """The [[south, west], [north, east]] corners around ``frame``'s incidents."""
+    return [
+        [float(frame["latitude"].min()), float(frame["longitude"].min())],
+        [float(frame["latitude"].max()), float(frame["longitude"].max())],
+    ]
+
+
+def in_caribbean(frame: pd.DataFrame) -> pd.Series:
+    """True for each incident inside the Caribbean theatre the map opens on."""
     (south, west), (north, east) = CARIBBEAN_BOUNDS
-    if not frame.empty:
-        south = min(south, float(frame["latitude"].min()))
-        north = max(north, float(frame["latitude"].max()))
-        west = min(west, float(frame["longitude"].min()))
-        east = max(east, float(frame["longitude"].max()))
-    return [[south, west], [north, east]]
+    return frame["latitude"].between(south, north) & frame["longitude"].between(west, east)
+
+
+@dataclass(frozen=True)
+class OpeningView:
+    """Where the map opens, and what lies beyond it for the "show all" control."""
+
+    bounds: list[list[float]]
+    all_bounds: list[list[float]]
+    outside: int
+
+    @property
+    def show_all_label(self) -> str:
+        """The words of the control that fits every incident."""
+        noun = "incident" if self.outside == 1 else "incidents"
+        return f"{self.outside:,} {noun} outside this view — show all"
+
+
+def opening_view(frame: pd.DataFrame) -> OpeningView:
+    """The Caribbean incidents' bounds, and how many incidents lie outside them.
+
+    One far-off incident (Marinera, seized off Iceland) must not shrink the Caribbean, where
+    most incidents are, to a corner; a filter that leaves only far-off incidents fits them.
+    """
+    if frame.empty:
+        caribbean = [list(corner) for corner in CARIBBEAN_BOUNDS]
+        return OpeningView(caribbean, caribbean, 0)
+    everything = map_bounds(frame)
+    inside = in_caribbean(frame)
+    if not inside.any() or inside.all():
+        return OpeningView(everything, everything, 0)
+    return OpeningView(map_bounds(frame[inside]), everything, int((~inside).sum()))
 
 
 def online_tiles_enabled() -> bool:
@@ -175,28 +210,152 @@ def build_base_map(*, online_tiles: bool, prefer_canvas: bool = True) -> folium.
     return base
 
 
-def _legend_html() -> str:
-    items = "".join(
-        f'<div><span class="legend-dot" style="background:{EVENT_COLOURS[event]}"></span>'
-        f"{escape_for_map(EventType(event).label)}</div>"
-        for event in _EVENT_ORDER
-    )
+def _swatch(css_class: str, style: str = "", text: str = "") -> str:
     return (
-        '<div class="incident-legend" style="position:absolute;bottom:28px;right:10px;'
-        "z-index:1000;background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;"
-        'font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">'
-        f"<b>Event</b>{items}"
-        '<div><span class="legend-ring"></span>approximate location</div>'
-        '<div><span class="legend-line"></span>same vessel, in date order</div></div>'
-        "<style>.legend-dot{display:inline-block;width:11px;height:11px;border-radius:50%;"
-        "margin-right:6px;border:1px solid #333}"
-        ".legend-ring{display:inline-block;width:11px;height:11px;border-radius:50%;"
-        "margin-right:6px;border:1.5px dashed #333}"
-        ".legend-line{display:inline-block;width:16px;margin-right:6px;vertical-align:middle;"
-        "border-top:2px dashed #555}"
-        ".incident-dot{width:14px;height:14px;border-radius:50%;border:2px solid #fff;"
-        "box-shadow:0 0 2px #000}</style>"
+        f'<span class="legend-swatch {css_class}" style="{style}" aria-hidden="true">{text}</span>'
     )
+
+
+def legend_html(frame: pd.DataFrame) -> str:
+    """The legend: event colours, clusters, verification, strike sizes, rings and tracks."""
+    rows = [
+        (_swatch("legend-dot", f"background:{EVENT_COLOURS[event]}"), EventType(event).label)
+        for event in _EVENT_ORDER
+    ]
+    rows.append((_swatch("legend-cluster", text="3"), "Cluster of incidents (zoom in to split)"))
+    rows.append((_swatch("legend-dot", "background:#555"), "Verified"))
+    rows.append((_swatch("legend-dot incident-dot-hollow", "border-color:#555"), "Unverified"))
+    if (frame["verification"] == Verification.REJECTED.value).any():
+        rows.append(
+            (_swatch("legend-dot incident-dot-rejected", "border-color:#555", "×"), "Rejected")
+        )
+    strike = f"background:{EVENT_COLOURS[EventType.STRIKE]}"
+    rows.append(
+        (_swatch("legend-dot legend-killed", strike, "3"), "Strike: people killed (larger = more)")
+    )
+    rows.append((_swatch("legend-ring legend-ring-approximate"), "Approximate location (~30 km)"))
+    rows.append((_swatch("legend-ring legend-ring-region"), "Sea area only (~150 km)"))
+    rows.append((_swatch("legend-line"), "Same vessel, in date order"))
+    items = "".join(f"<li>{swatch}{escape_for_map(label)}</li>" for swatch, label in rows)
+    return (
+        '<details class="incident-legend" open><summary>Legend</summary>'
+        f'<ul class="legend-items">{items}</ul></details>'
+    )
+
+
+# Shared by every incident map: markers, clusters, legend and popups.
+MAP_CSS = f"""
+.incident-dot{{width:14px;height:14px;box-sizing:border-box;border-radius:50%;
+  border:2px solid #fff;box-shadow:0 0 2px #000}}
+.incident-dot-hollow{{background:#fff !important;border-width:3px;border-style:solid}}
+.incident-dot-rejected{{background:#fff !important;border-width:2px;border-style:dashed;
+  color:#333;font:bold 11px/9px sans-serif;text-align:center}}
+.incident-count{{color:#fff;font:bold 11px sans-serif;display:flex;align-items:center;
+  justify-content:center}}
+.incident-marker:focus-visible{{outline:3px solid #0b57d0;outline-offset:2px;border-radius:50%}}
+.incident-cluster div{{background:{CLUSTER_COLOUR};color:#fff;width:30px;height:30px;
+  margin:5px;border-radius:15px;text-align:center;font:bold 12px/30px sans-serif}}
+.incident-cluster{{background:rgba(61,74,87,.35);border-radius:20px}}
+.incident-legend{{background:rgba(255,255,255,.95);padding:4px 8px;border-radius:4px;
+  font:12px/1.4 sans-serif;color:#222;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:220px}}
+.incident-legend summary{{cursor:pointer;font-weight:bold}}
+.legend-items{{list-style:none;margin:4px 0 0;padding:0}}
+.legend-items li{{display:flex;align-items:center;gap:6px;margin:2px 0}}
+.legend-swatch{{flex:none;display:inline-block;box-sizing:border-box}}
+.legend-dot{{width:12px;height:12px;border-radius:50%;border:1px solid #333}}
+.legend-cluster{{width:18px;height:18px;border-radius:50%;background:{CLUSTER_COLOUR};color:#fff;
+  font:bold 10px/18px sans-serif;text-align:center}}
+.legend-killed{{width:18px;height:18px;color:#fff;font:bold 10px/16px sans-serif;
+  text-align:center}}
+.legend-ring{{border-radius:50%;border:1.5px dashed #333}}
+.legend-ring-approximate{{width:12px;height:12px;margin:0 3px}}
+.legend-ring-region{{width:18px;height:18px}}
+.legend-line{{width:18px;border-top:2px dashed #555}}
+.show-all-control{{font:bold 12px sans-serif;padding:6px 10px;background:#fff;color:#1a1a1a;
+  border:2px solid rgba(0,0,0,.3);border-radius:4px;cursor:pointer}}
+.incident-popup h4{{margin:0 0 4px}}
+.incident-popup th{{text-align:left;vertical-align:top;padding-right:6px}}
+.incident-notes{{background:#fff6e0;padding:4px 6px;border-left:3px solid #b26b00}}
+.copy-link{{font:12px sans-serif;padding:3px 8px;cursor:pointer}}
+"""
+
+
+class _MapControls(MacroElement):
+    """The opening view, the "show all" control and the collapsible legend."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var wide = map.getSize().x > {{ this.wide_px }};
+            var fit = {
+                paddingTopLeft: [{{ this.padding }}, {{ this.padding }}],
+                paddingBottomRight: [
+                    {{ this.padding }} + (wide ? {{ this.legend_room }} : 0), {{ this.padding }}
+                ],
+                maxZoom: {{ this.max_zoom }}, animate: false
+            };
+            var opening = L.latLngBounds({{ this.bounds }});
+            var everything = L.latLngBounds({{ this.all_bounds }});
+            var focus = {{ this.focus }};
+            if (focus) {
+                map.setView(focus, {{ this.max_zoom }}, {animate: false});
+            } else {
+                map.fitBounds(opening, fit);
+            }
+            {%- if this.outside %}
+            var ShowAll = L.Control.extend({
+                options: {position: "topright"},
+                onAdd: function () {
+                    var label = {{ this.show_all_label }}, back = "Back to the Caribbean";
+                    var button = L.DomUtil.create("button", "show-all-control");
+                    button.type = "button";
+                    button.textContent = label;
+                    var showingAll = false;
+                    L.DomEvent.disableClickPropagation(button);
+                    L.DomEvent.on(button, "click", function () {
+                        showingAll = !showingAll;
+                        map.fitBounds(showingAll ? everything : opening, fit);
+                        button.textContent = showingAll ? back : label;
+                    });
+                    return button;
+                }
+            });
+            new ShowAll().addTo(map);
+            {%- endif %}
+            var Legend = L.Control.extend({
+                options: {position: "topright"},
+                onAdd: function () {
+                    var box = L.DomUtil.create("div", "incident-legend-control");
+                    box.innerHTML = {{ this.legend }};
+                    // Collapsed on a phone, where it would cover the only cluster.
+                    if (!wide) { box.querySelector("details").open = false; }
+                    L.DomEvent.disableClickPropagation(box);
+                    L.DomEvent.disableScrollPropagation(box);
+                    return box;
+                }
+            });
+            new Legend().addTo(map);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, view: OpeningView, legend: str, focus: tuple[float, float] | None = None
+    ) -> None:
+        super().__init__()
+        self._name = "MapControls"
+        self.bounds = _script_json(view.bounds)
+        self.all_bounds = _script_json(view.all_bounds)
+        self.outside = view.outside
+        self.show_all_label = _script_json(view.show_all_label)
+        self.legend = _script_json(legend)
+        self.focus = _script_json(list(focus) if focus else None)
+        self.padding = FIT_PADDING
+        self.legend_room = LEGEND_ROOM_PX
+        self.wide_px = WIDE_MAP_PX
+        self.max_zoom = OPENING_MAX_ZOOM
 
 
 def _script_json(value: object) -> str:
@@ -238,6 +397,16 @@ class _Text(Element):
         return self.text
 
 
+# The neutral cluster bubble; the count sits in its own span, which the browser tests read.
+_CLUSTER_ICON_JS = """function (cluster) {
+    var count = cluster.getChildCount();
+    return L.divIcon({
+        html: '<div><span class="cluster-count">' + count + '</span></div>',
+        className: "marker-cluster incident-cluster", iconSize: L.point(40, 40)
+    });
+}"""
+
+
 class DetailedIncidentLayer(_ScriptedLayer, MarkerCluster):
     """One marker per incident with its popup and tooltip, clustered where dense."""
 
@@ -246,28 +415,93 @@ class DetailedIncidentLayer(_ScriptedLayer, MarkerCluster):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
             var colours = {{ this.colours }}, events = {{ this.events }};
-            var rows = {{ this.rows }};
-            var markers = rows.map(function (row) {
-                var icon = L.divIcon({
-                    html: '<div class="incident-dot" style="background:' + colours[row[2]]
-                        + '"></div>',
-                    iconSize: [14, 14], iconAnchor: [7, 7],
+            var statuses = {{ this.statuses }};
+            var rows = {{ this.rows }}, focusId = {{ this.focus_id }}, focused = null;
+            var base = {{ this.strike_base }}, largest = {{ this.strike_max }};
+            function icon(row) {
+                var colour = colours[row[2]], status = statuses[row[5]], killed = row[6];
+                var size = 14, style = "background:" + colour, text = "", extra = "";
+                if (status === "unverified") {
+                    extra = " incident-dot-hollow"; style = "border-color:" + colour;
+                } else if (status === "rejected") {
+                    extra = " incident-dot-rejected"; style = "border-color:" + colour;
+                    text = "×";
+                }
+                if (killed > 0) {
+                    size = Math.min(largest, Math.round(base + 4 * Math.sqrt(killed)));
+                    extra += " incident-count";
+                    text = String(killed);
+                }
+                style += ";width:" + size + "px;height:" + size + "px";
+                return L.divIcon({
+                    html: '<div class="incident-dot' + extra + '" style="' + style + '">'
+                        + text + "</div>",
+                    iconSize: [size, size], iconAnchor: [size / 2, size / 2],
                     className: "incident-marker incident-" + events[row[2]]
+                        + " incident-" + status
                 });
-                return L.marker([row[0], row[1]], {icon: icon})
-                    .bindPopup(row[3], {maxWidth: {{ this.popup_width }}})
+            }
+            var markers = rows.map(function (row) {
+                var marker = L.marker([row[0], row[1]], {icon: icon(row), keyboard: true})
+                    .bindPopup(row[3], {
+                        maxWidth: {{ this.popup_width }}, maxHeight: {{ this.popup_height }},
+                        autoPanPadding: {{ this.pan_padding }}
+                    })
                     .bindTooltip(row[4], {sticky: true});
+                marker.incidentId = row[7];
+                // A name for screen readers: the marker is a button with no text of its own.
+                marker.on("add", function () {
+                    var element = marker.getElement();
+                    if (element) { element.setAttribute("aria-label", row[4]); }
+                });
+                // Enter acts as a click, so the page shows the details as well as the popup.
+                marker.off("keypress", marker._onKeyPress, marker);
+                marker.on("keypress", function (event) {
+                    if (event.originalEvent.key === "Enter") {
+                        marker.fire("click", {
+                            latlng: marker.getLatLng(), originalEvent: event.originalEvent
+                        }, true);
+                    }
+                });
+                if (row[7] === focusId) { focused = marker; }
+                return marker;
             });
-            var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+            var options = {{ this.options|tojavascript }};
+            options.iconCreateFunction = {{ this.cluster_icon }};
+            var cluster = L.markerClusterGroup(options);
             cluster.addLayers(markers);
             cluster.addTo({{ this._parent.get_name() }});
+            if (focused) {
+                cluster.zoomToShowLayer(focused, function () { focused.openPopup(); });
+            }
+            // "Copy link" in a popup: the permalink of the incident, from the page's own URL.
+            document.addEventListener("click", function (event) {
+                var button = event.target.closest && event.target.closest(".copy-link");
+                if (!button) { return; }
+                var page;
+                try { page = window.top.location.href; } catch (error) { page = document.referrer; }
+                var url = new URL(page);
+                url.search = "?incident=" + encodeURIComponent(button.dataset.incidentId);
+                var done = function () { button.textContent = "Link copied"; };
+                var show = function () {
+                    var field = document.createElement("input");
+                    field.value = url.href; field.readOnly = true;
+                    field.setAttribute("aria-label", "Link to this incident");
+                    button.replaceWith(field); field.select();
+                };
+                if (navigator.clipboard) {
+                    navigator.clipboard.writeText(url.href).then(done, show);
+                } else { show(); }
+            });
             return cluster;
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, frame: pd.DataFrame, *, name: str = "Incidents") -> None:
+    def __init__(
+        self, frame: pd.DataFrame, *, name: str = "Incidents", focus_id: str | None = None
+    ) -> None:
         # No animation: markers stay where they are drawn, for people and for tests alike.
         super().__init__(
             name=name,
@@ -275,6 +509,7 @@ class DetailedIncidentLayer(_ScriptedLayer, MarkerCluster):
         )
         self._name = "DetailedIncidentLayer"
         codes = _event_codes(frame)
+        statuses = pd.Categorical(frame["verification"], categories=_VERIFICATION_ORDER).codes
         self.rows = _script_json(
             [
                 [
@@ -283,13 +518,33 @@ class DetailedIncidentLayer(_ScriptedLayer, MarkerCluster):
                     int(code),
                     popup_html(incident),
                     tooltip_text(incident),
+                    int(status),
+                    _killed(incident),
+                    str(incident["id"]),
                 ]
-                for incident, code in zip(frame.to_dict("records"), codes, strict=True)
+                for incident, code, status in zip(
+                    frame.to_dict("records"), codes, statuses, strict=True
+                )
             ]
         )
         self.colours = _script_json([EVENT_COLOURS[event] for event in _EVENT_ORDER])
         self.events = _script_json(_EVENT_ORDER)
+        self.statuses = _script_json(_VERIFICATION_ORDER)
+        self.focus_id = _script_json(focus_id)
+        self.cluster_icon = _CLUSTER_ICON_JS
         self.popup_width = POPUP_MAX_WIDTH
+        self.popup_height = POPUP_MAX_HEIGHT
+        self.pan_padding = _script_json(list(POPUP_PAN_PADDING))
+        self.strike_base = STRIKE_BASE_PX
+        self.strike_max = STRIKE_MAX_PX
+
+
+def _killed(incident: Mapping[str, Any]) -> int:
+    """People reported killed in a strike; -1 for any other event or when not reported."""
+    killed = incident.get("killed")
+    if incident["event_type"] != EventType.STRIKE or killed is None or pd.isna(killed):
+        return -1
+    return int(killed)
 
 
 class _ShapesLayer(_ScriptedLayer):
@@ -428,7 +683,9 @@ class CompactIncidentLayer(_ScriptedLayer, MarkerCluster):
                     fillColor: colours[kind[i]], fillOpacity: 0.9
                 });
             }
-            var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+            var options = {{ this.options|tojavascript }};
+            options.iconCreateFunction = {{ this.cluster_icon }};
+            var cluster = L.markerClusterGroup(options);
             // On the map first: markercluster 1.1 checks each marker added to a group that is
             // not on a map against all those added before it (100,000 markers: 10 s).
             cluster.addTo({{ this._parent.get_name() }});
@@ -444,6 +701,7 @@ class CompactIncidentLayer(_ScriptedLayer, MarkerCluster):
         super().__init__(name=name, options={"maxClusterRadius": 50, "chunkedLoading": True})
         self._name = "CompactIncidentLayer"
         self.latitudes, self.longitudes, self.kinds = compact_arrays(frame)
+        self.cluster_icon = _CLUSTER_ICON_JS
         self.colours = _script_json([EVENT_COLOURS[event] for event in _EVENT_ORDER])
         self.scale = COMPACT_SCALE
 
@@ -453,21 +711,29 @@ def build_incident_map(
     *,
     online_tiles: bool = True,
     detail_limit: int = DETAIL_LIMIT,
+    focus_id: str | None = None,
 ) -> folium.Map:
-    """The map of ``frame``'s incidents, fitted to them, using only locally served assets."""
+    """The map of ``frame``'s incidents, opened on the Caribbean, from locally served assets.
+
+    With ``focus_id`` (a permalink) the map opens on that incident with its popup open.
+    """
     incident_map = build_base_map(online_tiles=online_tiles)
+    incident_map.get_root().header.add_child(folium.Element(f"<style>{MAP_CSS}</style>"))
+    focused = frame[frame["id"] == focus_id] if focus_id else frame.iloc[:0]
+    focus = (
+        (float(focused["latitude"].iloc[0]), float(focused["longitude"].iloc[0]))
+        if len(focused)
+        else None
+    )
     # Fitted before any layer is added, and without animation: the markers are clustered once,
     # at the zoom the map opens with, instead of again after an animated zoom.
-    fit = folium.map.FitBounds(map_bounds(frame))
-    fit.options["animate"] = False
-    incident_map.add_child(fit)
+    incident_map.add_child(_MapControls(opening_view(frame), legend_html(frame), focus))
     if len(frame) <= detail_limit:
         _uncertainty_rings(frame).add_to(incident_map)
         _tracks_layer(frame).add_to(incident_map)
-        DetailedIncidentLayer(frame).add_to(incident_map)
+        DetailedIncidentLayer(frame, focus_id=focus_id if focus else None).add_to(incident_map)
     else:
         CompactIncidentLayer(frame).add_to(incident_map)
-    incident_map.get_root().html.add_child(folium.Element(_legend_html()))
     if online_tiles:
         folium.LayerControl(collapsed=True).add_to(incident_map)
     return localise(incident_map)

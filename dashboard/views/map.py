@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.app_state import DataVersion, current_view, release_freed_memory
 from dashboard.filters import IncidentFilter
+from dashboard.incident_details import INCIDENT_PARAM, render_incident_details
 from dashboard.map_component import MapPayload, render_map_payload, show_map
 from dashboard.map_view import (
     DETAIL_LIMIT,
@@ -14,10 +15,13 @@ from dashboard.map_view import (
     incidents_at,
     online_tiles_enabled,
 )
-from dashboard.presentation import escape_markdown, flag_with_mark, vessel_label
-from dashboard.schema import EventType, LocationPrecision, Outcome
+from dashboard.presentation import escape_markdown
+from dashboard.sidebar import show_empty_state
 
 MAP_KEY = "incident_map"
+# The incident a permalink opened this session on. Kept apart from the URL, which each click
+# rewrites: a click must not rebuild (and so reset) the map it was made on.
+_OPENED_ON_KEY = "_map_opened_on_incident"
 
 
 @st.cache_resource(max_entries=16, show_spinner="Drawing the map…")
@@ -26,40 +30,29 @@ def _cached_map(
     version: DataVersion,
     incident_filter: IncidentFilter,
     online_tiles: bool,
+    focus_id: str | None,
     _frame: pd.DataFrame,
 ) -> MapPayload:
     """The map for one filter over one version of the data, built and rendered once."""
     # Rendered here, once: a rerun (a click, a page switch) only hands the text on.
     del path, version, incident_filter  # the cache key; _frame is what they select
-    payload = render_map_payload(build_incident_map(_frame, online_tiles=online_tiles), key=MAP_KEY)
+    incident_map = build_incident_map(_frame, online_tiles=online_tiles, focus_id=focus_id)
+    payload = render_map_payload(incident_map, key=MAP_KEY)
     release_freed_memory()  # the map's elements, freed now that only its text is kept
     return payload
 
 
-def _render_details(incidents: pd.DataFrame) -> None:
-    """The clicked incident(s) in words; data values escaped so markdown cannot run from them."""
-    for incident in incidents.sort_values("date").to_dict("records"):
-        flag = flag_with_mark(
-            None if pd.isna(incident["flag"]) else incident["flag"], incident["false_flag"]
-        )
-        name = escape_markdown(vessel_label(incident["vessel_name"]))
-        st.markdown(f"**{name}** · `{incident['id']}`")
-        lines = [
-            f"{EventType(incident['event_type']).label}, {incident['date'].date()}"
-            + ("" if pd.isna(incident["end_date"]) else f" to {incident['end_date'].date()}"),
-            f"Flag: {flag}",
-            f"Outcome: {Outcome(incident['outcome']).label}",
-            f"Agency: {incident['agency']}",
-            f"Where: {incident['place']} "
-            f"({LocationPrecision(incident['location_precision']).label})",
-        ]
-        if not pd.isna(incident["imo"]):
-            lines.insert(1, f"IMO {incident['imo']}")
-        st.markdown("  \n".join(escape_markdown(line) for line in lines))
-        st.markdown(escape_markdown(incident["summary"]))
-        for source in incident["sources"]:
-            st.link_button(source.get("outlet") or "Source", source["url"])
-        st.divider()
+def _requested_incident() -> str | None:
+    """The incident a permalink (?incident=INC-0007) asks for, if any."""
+    value = st.query_params.get(INCIDENT_PARAM)
+    return value.strip().upper() if value and value.strip() else None
+
+
+def _opened_on(requested: str | None) -> str | None:
+    """The permalink's incident as it was when this session first drew the map."""
+    if _OPENED_ON_KEY not in st.session_state:
+        st.session_state[_OPENED_ON_KEY] = requested
+    return st.session_state[_OPENED_ON_KEY]
 
 
 def render() -> None:
@@ -70,7 +63,8 @@ def render() -> None:
     caption = f"{shown:,} of {len(view.incidents):,} incidents match the filters. "
     if shown <= DETAIL_LIMIT:
         caption += (
-            "Dashed rings mark approximate locations; dashed lines join one vessel's incidents."
+            "Hollow markers are unverified; dashed rings mark approximate locations; dashed "
+            "lines join one vessel's incidents."
         )
     else:
         caption += (
@@ -78,6 +72,11 @@ def render() -> None:
             "or popups: click one for its details, or filter to fewer to see them all."
         )
     st.caption(caption)
+    if view.filtered.empty:
+        show_empty_state()
+    requested = _requested_incident()
+    opened_on = _opened_on(requested)
+    focus_id = opened_on if opened_on in set(view.filtered["id"]) else None
     map_column, details_column = st.columns([3, 1])
     with map_column:
         payload = _cached_map(
@@ -85,6 +84,7 @@ def render() -> None:
             view.version,
             view.incident_filter,
             online_tiles_enabled(),
+            focus_id,
             view.filtered,
         )
         # Only clicks come back: panning and zooming must not rerun the script.
@@ -92,10 +92,21 @@ def render() -> None:
     with details_column:
         clicked = (state or {}).get("last_object_clicked")
         selected = incidents_at(view.filtered, clicked["lat"], clicked["lng"]) if clicked else None
+        if (selected is None or selected.empty) and requested:
+            selected = view.incidents[view.incidents["id"] == requested]
+            if selected.empty:
+                st.warning(f"There is no incident {escape_markdown(requested)}.")
+            elif focus_id is None:
+                st.info("The filters hide this incident from the map; its details are below.")
         if selected is None or selected.empty:
-            st.info("Click a marker to see the incident here.")
-        else:
-            _render_details(selected)
+            st.info("Click a marker (or focus it and press Enter) to see the incident here.")
+            return
+        if len(selected) == 1 and clicked:
+            # The address bar now holds this incident's permalink, as the filters' do.
+            st.query_params[INCIDENT_PARAM] = str(selected["id"].iloc[0])
+        for incident in selected.sort_values("date").to_dict("records"):
+            render_incident_details(incident)
+            st.divider()
 
 
 render()
