@@ -10,14 +10,23 @@ import streamlit as st
 from dashboard.app_state import DataVersion, current_view
 from dashboard.export import to_csv_bytes, to_geojson_bytes
 from dashboard.filters import IncidentFilter
+from dashboard.incident_details import render_incident_details
 from dashboard.presentation import incident_table
+from dashboard.sidebar import show_empty_state
 
 COLUMN_CONFIG = {
+    "Vessel": st.column_config.TextColumn(pinned=True),
     "Date": st.column_config.DateColumn(format="YYYY-MM-DD"),
-    "End date": st.column_config.DateColumn(format="YYYY-MM-DD"),
-    "Source": st.column_config.LinkColumn(help="The first published source"),
-    "More sources": st.column_config.ListColumn(),
+    "Sources": st.column_config.TextColumn(help="Every outlet that reported it"),
+    # Shown by the site's name; select a row for buttons named by outlet.
+    "Source link": st.column_config.LinkColumn(
+        help="The first published source", display_text=r"https?://(?:www\.)?([^/]+)"
+    ),
+    "More source links": st.column_config.ListColumn(),
     "Summary": st.column_config.TextColumn(width="large"),
+    "Notes": st.column_config.TextColumn(
+        width="large", help="Where reports conflict or are uncertain"
+    ),
 }
 # The browser gets every shown row on every run (about 500 bytes each); beyond this many the
 # table shows the most recently added rows and the downloads carry them all.
@@ -49,12 +58,25 @@ def render() -> None:
             "the downloads hold all of them."
         )
     st.caption(caption)
-    st.dataframe(
-        _table(str(view.path), view.version, view.incident_filter, view.filtered),
+    if view.filtered.empty:
+        show_empty_state()
+        return
+    table = _table(str(view.path), view.version, view.incident_filter, view.filtered)
+    event = st.dataframe(
+        table,
         hide_index=True,
         column_config=COLUMN_CONFIG,
         key="incident_table",
+        on_select="rerun",
+        selection_mode="single-row",
     )
+    rows = event.selection.rows if event else []
+    if rows:
+        chosen = view.filtered[view.filtered["id"] == table["ID"].iloc[rows[0]]]
+        with st.container(border=True):
+            render_incident_details(chosen.iloc[0].to_dict())
+    else:
+        st.caption("Select a row to see the incident with its notes and sources.")
     eager = shown <= EAGER_DOWNLOAD_ROWS
     left, right = st.columns(2)
     left.download_button(

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard.app_state import DataVersion, current_view
 from dashboard.filters import IncidentFilter
 from dashboard.presentation import incident_table
+from dashboard.sidebar import show_empty_state
 from dashboard.vessel_views import (
     build_flag_chart,
     flag_counts,
@@ -21,11 +22,12 @@ from dashboard.vessel_views import (
 )
 
 HISTORY_COLUMNS = (
+    "Vessel",
     "Date",
     "End date",
     "Date precision",
     "Event",
-    "Vessel",
+    "Verification",
     "Former names",
     "IMO",
     "Flag",
@@ -33,8 +35,10 @@ HISTORY_COLUMNS = (
     "Linked to",
     "Outcome",
     "Place",
-    "Source",
-    "More sources",
+    "Location precision",
+    "Notes",
+    "Sources",
+    "Source link",
     "ID",
 )
 HISTORY_CONFIG = {
@@ -42,9 +46,17 @@ HISTORY_CONFIG = {
     "End date": st.column_config.DateColumn(format="YYYY-MM-DD"),
     "Vessel": st.column_config.TextColumn(help="The name the vessel sailed under at the time"),
     "Flag": st.column_config.TextColumn(help="The flag flown or claimed at the time"),
-    "Source": st.column_config.LinkColumn(help="The first published source"),
-    "More sources": st.column_config.ListColumn(),
+    "Sources": st.column_config.TextColumn(help="Every outlet that reported it"),
+    "Source link": st.column_config.LinkColumn(help="The first published source"),
+    "Notes": st.column_config.TextColumn(
+        width="large", help="Where reports conflict or are uncertain"
+    ),
 }
+# A vessel's own link: ?imo=9230880, or ?vessel=name:olina for a vessel without an IMO.
+IMO_PARAM = "imo"
+VESSEL_PARAM = "vessel"
+_CHOICE_KEY = "vessel_choice"
+_LINKED_KEY = "_vessel_choice_from_link"
 SOURCE_CONFIG = {
     "id": st.column_config.TextColumn("Incident"),
     "date": st.column_config.DateColumn("Incident date", format="YYYY-MM-DD"),
@@ -112,16 +124,47 @@ def _flag_counts(
     return flag_counts(_frame)
 
 
+def _linked_vessel() -> str | None:
+    """The vessel key a link asks for: ?imo=9230880 or ?vessel=name:olina."""
+    imo = (st.query_params.get(IMO_PARAM) or "").strip()
+    if imo:
+        return f"imo:{imo}"
+    return (st.query_params.get(VESSEL_PARAM) or "").strip() or None
+
+
+def _choose_from_link(choices: dict[str, str]) -> None:
+    """Put the linked vessel in the picker once per link, leaving later picks alone."""
+    linked = _linked_vessel()
+    if linked and st.session_state.get(_LINKED_KEY) != linked:
+        st.session_state[_LINKED_KEY] = linked
+        if linked in choices:
+            st.session_state[_CHOICE_KEY] = linked
+        else:
+            st.warning(f"No vessel {escape_markdown(linked)} among the filtered incidents.")
+
+
+def _put_vessel_in_url(key: str) -> None:
+    """Make the address bar this vessel's shareable link (beside the filters)."""
+    param, value = (IMO_PARAM, key[4:]) if key.startswith("imo:") else (VESSEL_PARAM, key)
+    other = VESSEL_PARAM if param == IMO_PARAM else IMO_PARAM
+    if other in st.query_params:
+        del st.query_params[other]
+    st.query_params[param] = value
+    st.session_state[_LINKED_KEY] = _linked_vessel()
+
+
 def _render_vessel(frame: pd.DataFrame, keys: pd.Series, choices: dict[str, str]) -> None:
+    _choose_from_link(choices)
     key = st.selectbox(
         "Vessel",
         list(choices),
         format_func=choices.__getitem__,
-        key="vessel_choice",
+        key=_CHOICE_KEY,
         help="A vessel is one IMO number through its renames; vessels without one go by name.",
     )
     if key is None:
         return
+    _put_vessel_in_url(key)
     history = vessel_history(frame, key, keys=keys)
     table = incident_table(history)
     facts = {
@@ -177,11 +220,7 @@ def render() -> None:
         "filters in the sidebar; clear them to see every vessel and flag."
     )
     if frame.empty:
-        st.info(
-            "No incidents match the filters. Widen the date range or clear a filter in the "
-            "sidebar.",
-            icon="🔍",
-        )
+        show_empty_state()
         return
     cache_key = (str(view.path), view.version, view.incident_filter)
     st.header("Vessel")
