@@ -31,8 +31,8 @@ MAX_TEXT_CHARS = 200
 # The "disputed" filter: only incidents whose reports conflict, or only those whose do not.
 DISPUTED_ONLY = "yes"
 UNDISPUTED_ONLY = "no"
-# Parameters that pages read beside the filter (a permalink's incident, a vessel's IMO or key):
-# filter neither warns about them nor drops them from the URL.
+# Parameters that pages read beside the filter (a permalink's incident, a vessel's IMO or
+# key): the filter neither warns about them nor drops them from the URL.
 PAGE_PARAMS = ("incident", "imo", "vessel")
 
 
