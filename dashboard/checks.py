@@ -132,3 +132,21 @@ def vessel_warnings(draft: IncidentDraft, incidents: pd.DataFrame) -> list[Vesse
         check_on_land(draft),
     )
     return [warning for warning in found if warning is not None]
+
+
+# The review-log note that records, at save time, which warnings the submitter confirmed.
+CONFIRMED_NOTE_PREFIX = "Submitter confirmed warnings: "
+_WARNING_WORDS = {
+    WarningKind.POSSIBLE_FALSE_FLAG: "possible false flag (MMSI's country differs from the flag)",
+    WarningKind.DUPLICATE: "possible duplicate of",
+    WarningKind.ON_LAND: "position on land",
+}
+
+
+def confirmation_note(warnings: Iterable[VesselWarning]) -> str | None:
+    """The short note naming each confirmed warning (and the incidents it cites); None if none."""
+    parts = [
+        " ".join([_WARNING_WORDS[warning.kind], ", ".join(warning.incident_ids)]).strip()
+        for warning in warnings
+    ]
+    return CONFIRMED_NOTE_PREFIX + "; ".join(parts) + "." if parts else None

@@ -23,7 +23,8 @@ def permalink(incident_id: str, page_url: str | None = None) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/", query, ""))
 
 
-def _page_url() -> str | None:
+def page_url() -> str | None:
+    """The address of the page in the user's browser, when the session knows it."""
     try:
         return st.context.url or None
     except (AttributeError, RuntimeError):  # no browser session (AppTest, bare mode)
@@ -49,4 +50,4 @@ def render_incident_details(incident: Mapping[str, Any], *, heading_level: int =
     for source in incident["sources"]:
         st.link_button(source.get("outlet") or "Source", source["url"])
     st.caption("Link to this incident (copy button on the right):")
-    st.code(permalink(str(incident["id"]), _page_url()), language=None)
+    st.code(permalink(str(incident["id"]), page_url()), language=None)

@@ -20,7 +20,7 @@ from streamlit_folium import st_folium
 
 from dashboard import form_fields as form
 from dashboard.app_state import current_store, current_view, without_server_paths
-from dashboard.checks import VesselWarning, WarningKind, vessel_warnings
+from dashboard.checks import VesselWarning, WarningKind, confirmation_note, vessel_warnings
 from dashboard.editor_gate import (
     current_editor,
     is_editor,
@@ -39,6 +39,7 @@ from dashboard.geo import (
     resolve_place,
     search_places,
 )
+from dashboard.incident_details import page_url, permalink
 from dashboard.locator_map import build_locator_map, chosen_position_layer
 from dashboard.map_view import online_tiles_enabled
 from dashboard.presentation import escape_markdown, incident_table, vessel_label
@@ -216,6 +217,19 @@ def _submit() -> None:
         state[_WARNINGS_KEY] = vessel_warnings(checked.draft, store.refresh().result.incidents)
         return
     incident = result.incident
+    # The reviewer must see what the submitter overrode (issue 9): an entry in the
+    # append-only review log that leaves the incident unverified.
+    if note := confirmation_note(warnings):
+        try:
+            store.record_review(
+                incident.id, Verification.UNVERIFIED, reviewer=checked.added_by, note=note
+            )
+        except (InterdictionTrackerError, OSError) as error:
+            # Saved all the same: say that the reviewer will not see the confirmations.
+            state[_REFUSED_KEY] = (
+                f"{incident.id} is saved, but the warnings you confirmed could not be logged "
+                f"for the reviewer: {without_server_paths(str(error))}"
+            )
     state[_SAVED_KEY] = (incident.id, vessel_label(incident.vessel_name))
     state[_WARNINGS_KEY] = []
     _clear_form()
@@ -472,9 +486,11 @@ def _draw_outcome(
     """What the last press of the button did: saved, refused, or the problems in it."""
     if saved:
         incident_id, vessel = saved
+        link = permalink(incident_id, page_url())
         st.success(
-            f"Saved as **{incident_id}** ({escape_markdown(vessel)}): it is on the map, the "
-            "timeline and the table now, marked unverified until an editor reviews it.",
+            f"Saved as **{incident_id}** ({escape_markdown(vessel)}): "
+            f"[open it on the map]({link}). It is in the timeline and the table now, marked "
+            "unverified until an editor reviews it.",
             icon=":material/check_circle:",
         )
     if refused:
