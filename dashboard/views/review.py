@@ -7,10 +7,15 @@ and comes back only when the Verification filter asks for rejected ones.
 
 from __future__ import annotations
 
+import re
+
+import folium
 import pandas as pd
 import streamlit as st
 
 from dashboard.app_state import current_store, current_view, without_server_paths
+from dashboard.assets import localise
+from dashboard.checks import CONFIRMED_NOTE_PREFIX
 from dashboard.editor_gate import (
     current_editor,
     is_editor,
@@ -20,12 +25,14 @@ from dashboard.editor_gate import (
 )
 from dashboard.editors import SUBMISSION_LIMIT, SUBMISSION_WINDOW_SECONDS
 from dashboard.errors import IncidentValidationError, InterdictionTrackerError
-from dashboard.presentation import escape_markdown, flag_with_mark, vessel_label
+from dashboard.incident_details import permalink
+from dashboard.map_component import render_map_payload, show_map
+from dashboard.map_view import build_base_map, online_tiles_enabled
+from dashboard.presentation import escape_markdown, incident_facts, vessel_label
 from dashboard.schema import (
+    ID_PATTERN,
     REVIEW_COLUMNS,
     EventType,
-    LocationPrecision,
-    Outcome,
     Review,
     Verification,
 )
@@ -38,17 +45,25 @@ _OUTCOME_KEY = "_review_outcome"
 # Every decision but "unverified", which is where an incident starts, not a verdict on it.
 DECISIONS = tuple(decision for decision in Verification if decision != Verification.UNVERIFIED)
 HISTORY_LIMIT = 500
+INCIDENT_ID = re.compile(ID_PATTERN.pattern.strip("^$"))
 
 
-def _button_key(incident_id: str, decision: Verification) -> str:
+def _button_key(incident_id: str, decision: Verification, prefix: str = "review") -> str:
     """The key of the button that records ``decision`` for one incident."""
-    return f"review_{decision.value}_{incident_id}"
+    return f"{prefix}_{decision.value}_{incident_id}"
 
 
-def _decide(incident_id: str, decision: Verification) -> None:
+def is_same_person(first: object, second: object) -> bool:
+    """True when two names are the same person's, ignoring case and runs of spaces."""
+    return " ".join(str(first).split()).casefold() == " ".join(str(second).split()).casefold()
+
+
+def _decide(
+    incident_id: str, decision: Verification, added_by: str, note_prefix: str = NOTE_PREFIX
+) -> None:
     """Button callback: append the decision to the review log, or say why it was not."""
     state = st.session_state
-    note_key = NOTE_PREFIX + incident_id
+    note_key = note_prefix + incident_id
     if not is_editor():
         state[_OUTCOME_KEY] = ("error", "Not recorded: enter the editor passphrase first.")
         return
@@ -58,6 +73,13 @@ def _decide(incident_id: str, decision: Verification) -> None:
         state[_OUTCOME_KEY] = (
             "error",
             f"Not recorded: fill in 'Your name' first, so {incident_id} records who decided.",
+        )
+        return
+    if decision == Verification.VERIFIED and is_same_person(reviewer, added_by):
+        state[_OUTCOME_KEY] = (
+            "error",
+            f"Not recorded: {incident_id} was submitted by {added_by}; another editor must "
+            "verify it.",
         )
         return
     limiter = submission_limiter()
@@ -105,27 +127,81 @@ def review_history(store: IncidentStore) -> pd.DataFrame:
     return history.iloc[::-1].head(HISTORY_LIMIT)
 
 
-def _draw_incident(incident: dict[str, object]) -> None:
-    """One queued incident in words, every value escaped, with its decision buttons."""
+def _incident_history(history: pd.DataFrame, incident_id: str) -> pd.DataFrame:
+    """The log's entries for one incident, oldest first."""
+    return history[history["incident_id"] == incident_id].iloc[::-1]
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _point_map(incident_id: str, latitude: float, longitude: float, online_tiles: bool):
+    """A small map of one incident's point, built and rendered once per position."""
+    small = build_base_map(online_tiles=online_tiles, prefer_canvas=False)
+    folium.CircleMarker(
+        [latitude, longitude],
+        radius=7,
+        color="#ffffff",
+        weight=2,
+        fill=True,
+        fill_color="#D55E00",
+        fill_opacity=0.9,
+        interactive=False,
+    ).add_to(small)
+    small.location, small.options["zoom"] = [latitude, longitude], 5
+    return render_map_payload(localise(small), key=f"review_map_{incident_id}")
+
+
+def _draw_confirmations(entries: pd.DataFrame) -> None:
+    """What the submitter confirmed at save time, with links to the incidents it cites."""
+    for note in entries["note"].dropna():
+        if not str(note).startswith(CONFIRMED_NOTE_PREFIX):
+            continue
+        st.warning(escape_markdown(note), icon=":material/warning:")
+        for cited in sorted({match.group(0) for match in INCIDENT_ID.finditer(str(note))}):
+            st.markdown(f"[Open {cited}, the possible duplicate, on the map]({permalink(cited)})")
+
+
+def _draw_history(entries: pd.DataFrame) -> None:
+    """Every decision on the incident, oldest first; the last one is in force."""
+    if entries.empty:
+        st.caption("No decision yet.")
+        return
+    lines = []
+    for entry in entries.to_dict("records"):
+        when = pd.Timestamp(entry["reviewed_at"]).strftime("%Y-%m-%d %H:%M UTC")
+        note = "" if pd.isna(entry["note"]) or not entry["note"] else f": {entry['note']}"
+        lines.append(f"{when}: {entry['decision']} by {entry['reviewer']}{note}")
+    st.markdown("**History** (the latest decision is in force)")
+    st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
+
+
+def _draw_incident(
+    incident: dict[str, object], history: pd.DataFrame, *, prefix: str = "review"
+) -> None:
+    """One incident in words, every value escaped, with its history and decision buttons."""
     incident_id = str(incident["id"])
+    note_prefix = NOTE_PREFIX if prefix == "review" else f"{prefix}_note_"
     with st.container(border=True):
         st.markdown(
             f"**{escape_markdown(vessel_label(incident['vessel_name']))}** · `{incident_id}` · "
             f"{escape_markdown(EventType(incident['event_type']).label)}, "
             f"{escape_markdown(incident['date'].date().isoformat())}"
         )
-        flag = flag_with_mark(
-            None if pd.isna(incident["flag"]) else incident["flag"], incident["false_flag"]
-        )
-        lines = [
-            f"Flag: {flag}",
-            f"Outcome: {Outcome(incident['outcome']).label}; agency: {incident['agency']}",
-            f"Where: {incident['place']} ({LocationPrecision(incident['location_precision']).label}"
-            f", {incident['latitude']:.4f}, {incident['longitude']:.4f})",
-        ]
-        if not pd.isna(incident["imo"]):
-            lines.insert(0, f"IMO {incident['imo']}")
-        st.markdown("  \n".join(escape_markdown(line) for line in lines))
+        facts, where = st.columns([3, 2])
+        with facts:
+            lines = [f"{label}: {text}" for label, text in incident_facts(incident)]
+            lines.append(f"Position: {incident['latitude']:.4f}, {incident['longitude']:.4f}")
+            st.markdown("  \n".join(escape_markdown(line) for line in lines))
+        with where:
+            show_map(
+                _point_map(
+                    incident_id,
+                    float(incident["latitude"]),
+                    float(incident["longitude"]),
+                    online_tiles_enabled(),
+                ),
+                key=f"{prefix}_map_{incident_id}",
+                height=200,
+            )
         st.markdown(escape_markdown(incident["summary"]))
         for source in incident["sources"]:
             title = f": {source['title']}" if source.get("title") else ""
@@ -135,15 +211,41 @@ def _draw_incident(incident: dict[str, object]) -> None:
             f"Added {escape_markdown(added_at)} by {escape_markdown(incident['added_by'])} "
             f"via {escape_markdown(incident['added_via'])}"
         )
-        st.text_input("Note (optional)", key=NOTE_PREFIX + incident_id)
+        entries = _incident_history(history, incident_id)
+        _draw_confirmations(entries)
+        _draw_history(entries)
+        st.text_input("Note (optional)", key=note_prefix + incident_id)
         for column, decision in zip(st.columns(len(DECISIONS)), DECISIONS, strict=True):
             column.button(
                 f"Mark {decision.label}",
-                key=_button_key(incident_id, decision),
+                key=_button_key(incident_id, decision, prefix),
                 on_click=_decide,
-                args=(incident_id, decision),
+                args=(incident_id, decision, str(incident["added_by"]), note_prefix),
                 type="primary" if decision == Verification.VERIFIED else "secondary",
             )
+
+
+def _draw_revision(incidents: pd.DataFrame, history: pd.DataFrame) -> None:
+    """Pick a decided incident to change its decision; the log keeps the earlier ones."""
+    decided = incidents[incidents["id"].isin(set(history["incident_id"]))]
+    decided = decided[decided["verification"] != Verification.UNVERIFIED.value]
+    if decided.empty:
+        return
+    st.subheader("Revise a decision")
+    labels = {
+        row["id"]: f"{row['id']} · {vessel_label(row['vessel_name'])} · now {row['verification']}"
+        for row in decided.to_dict("records")
+    }
+    chosen = st.selectbox(
+        "Incident",
+        list(labels),
+        index=None,
+        format_func=labels.__getitem__,
+        key="review_revise_choice",
+        placeholder="Choose a decided incident",
+    )
+    if chosen:
+        _draw_incident(decided[decided["id"] == chosen].iloc[0].to_dict(), history, prefix="revise")
 
 
 def render() -> None:
@@ -168,12 +270,13 @@ def render() -> None:
         f"{len(queue):,} unverified incident(s), oldest first. A decision is added to the review "
         "log; rejected incidents leave the map unless the Verification filter asks for them."
     )
+    history = review_history(current_store())
     if queue.empty:
         st.info("Nothing to review: every incident has a decision.")
     for incident in queue.sort_values(["added_at", "id"]).to_dict("records"):
-        _draw_incident(incident)
+        _draw_incident(incident, history)
+    _draw_revision(incidents, history)
     st.subheader("Review history")
-    history = review_history(current_store())
     if history.empty:
         st.caption("No decisions yet.")
     else:
