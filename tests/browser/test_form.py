@@ -73,6 +73,10 @@ def drawn_incident_count(page: object) -> int:
     """Markers drawn on their own plus the counts written on cluster bubbles."""
     frame = map_frame(page)
     expect(frame.locator(".incident-marker, .marker-cluster").first).to_be_visible()
+    # The map opens on the Caribbean; Leaflet draws only the markers in view.
+    show_all = frame.locator(".show-all-control", has_text="show all")
+    if show_all.count():
+        show_all.click()
     single = frame.locator(".incident-marker").count()
     clustered = sum(int(text) for text in frame.locator(".marker-cluster span").all_inner_texts())
     return single + clustered
@@ -99,6 +103,10 @@ class FormAddition:
     incident_id: str
     markers_before: int
     dialogs: tuple[str, ...]
+    saved_link: str
+    # Drawn on the map in the session that saved it, and that map page's URL.
+    drawn_after: int
+    url_after: str
 
 
 @pytest.fixture(scope="module")
@@ -127,13 +135,27 @@ def added_through_form(app: RunningApp, browser: object) -> Iterator[FormAdditio
         field(page, "add_source_0_outlet").fill("Example News")
         field(page, "add_source_0_url").fill("https://example.org/form-test")
         field(page, "add_added_by").fill("Browser Test")
-        pick_date(page, "add_date", "2026-01-12")
+        # After every curated incident: a default date range ending on the last of them used
+        # to hide it (issue 9).
+        pick_date(page, "add_date", "2026-01-26")
         page.locator(".st-key-add_submit button").click()
         wait_for_script(page)
         saved = page.locator('[data-testid="stAlert"]', has_text="Saved as INC-")
         expect(saved).to_be_visible()
         incident_id = re.search(r"INC-\d{4}", saved.inner_text()).group(0)
-        yield FormAddition(incident_id, markers_before, tuple(dialogs))
+        saved_link = saved.get_by_role("link", name="open it on the map").get_attribute("href")
+        # Back to the map in the same session, as a person would, through the navigation.
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Map").click()
+        wait_for_script(page)
+        expect_drawn_count(page, markers_before + 1)
+        yield FormAddition(
+            incident_id,
+            markers_before,
+            tuple(dialogs),
+            saved_link,
+            drawn_incident_count(page),
+            page.url,
+        )
     finally:
         context.close()
 
@@ -171,6 +193,15 @@ def test_submitting_the_form_adds_one_marker_to_the_map(
     assert shown_on_map(app.data_file) == added_through_form.markers_before + 1
     open_app(page, app.url)
     expect_drawn_count(page, added_through_form.markers_before + 1)
+
+
+def test_a_saved_incident_is_on_the_map_in_the_same_session(
+    added_through_form: FormAddition,
+) -> None:
+    assert added_through_form.drawn_after == added_through_form.markers_before + 1
+    assert "until=" not in added_through_form.url_after
+    # The message links to the new incident's permalink.
+    assert added_through_form.saved_link.endswith(f"?incident={added_through_form.incident_id}")
 
 
 def test_form_text_shows_as_text_in_the_popup(
