@@ -273,7 +273,9 @@ MAP_CSS = f"""
 .legend-line{{width:18px;border-top:2px dashed #555}}
 .show-all-control{{font:bold 12px sans-serif;padding:6px 10px;background:#fff;color:#1a1a1a;
   border:2px solid rgba(0,0,0,.3);border-radius:4px;cursor:pointer}}
-.incident-popup h4{{margin:0 0 4px}}
+.incident-popup{{font:13px/1.4 sans-serif}}
+.incident-popup table{{font-size:inherit;border-collapse:collapse}}
+.incident-popup h4{{margin:0 0 4px;font-size:15px}}
 .incident-popup th{{text-align:left;vertical-align:top;padding-right:6px}}
 .incident-notes{{background:#fff6e0;padding:4px 6px;border-left:3px solid #b26b00}}
 .copy-link{{font:12px sans-serif;padding:3px 8px;cursor:pointer}}
