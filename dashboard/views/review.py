@@ -168,7 +168,11 @@ def _draw_history(entries: pd.DataFrame) -> None:
     lines = []
     for entry in entries.to_dict("records"):
         when = pd.Timestamp(entry["reviewed_at"]).strftime("%Y-%m-%d %H:%M UTC")
-        note = "" if pd.isna(entry["note"]) or not entry["note"] else f": {entry['note']}"
+        note = "" if pd.isna(entry["note"]) or not entry["note"] else str(entry["note"])
+        if note.startswith(CONFIRMED_NOTE_PREFIX):
+            lines.append(f"{when}: submitted by {entry['reviewer']}, confirming the warnings above")
+            continue
+        note = f": {note}" if note else ""
         lines.append(f"{when}: {entry['decision']} by {entry['reviewer']}{note}")
     st.markdown("**History** (the latest decision is in force)")
     st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
