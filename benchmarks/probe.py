@@ -9,6 +9,7 @@ is the app's alone.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
 import json
@@ -77,7 +78,8 @@ def probe(path: Path) -> dict[str, Any]:
     first, first_calls = _timed_run(app, counts)
     warm, warm_calls = _timed_run(app, counts)
     (dates,) = [w for w in app.sidebar.date_input if w.label == "Date range"]
-    since, until = dates.value
+    # The range starts open (no bounds); the cut is a range of the data's own dates.
+    since, until = _date_span(path)
     dates.set_value((since + dt.timedelta(days=DATE_CUT_DAYS), until))
     changed, changed_calls = _timed_run(app, counts)
     warm_after, warm_after_calls = _timed_run(app, counts)
@@ -95,6 +97,19 @@ def probe(path: Path) -> dict[str, Any]:
         "page_runs_s": pages,
         "peak_rss_bytes": peak_rss_bytes(),
     }
+
+
+def _date_span(path: Path) -> tuple[dt.date, dt.date]:
+    """The first and the last day of the incidents in the file (read apart from the app)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(handle)
+        days = [
+            dt.date.fromisoformat(day)
+            for row in rows
+            for day in (row["date"], row["end_date"])
+            if day
+        ]
+    return min(days), max(days)
 
 
 def peak_rss_bytes() -> int:
