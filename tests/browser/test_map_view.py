@@ -284,3 +284,55 @@ def test_clicking_a_marker_puts_its_permalink_in_the_address_bar(
     wait_for_markers(page).locator(".incident-marker").first.click()
     wait_for_script(page)
     expect(page).to_have_url(f"{app.url}/?flag=PA&incident={centuries['id']}")
+
+
+# Places the legend must leave visible: Trinidad and the Venezuelan coast, where most
+# interdictions happen.
+COAST_POINTS = {
+    "Port of Spain, Trinidad": (10.65, -61.52),
+    "Paria peninsula": (10.7, -62.6),
+    "La Guaira": (10.6, -66.93),
+    "Puerto Cabello": (10.48, -68.01),
+}
+
+
+def test_the_legend_leaves_trinidad_and_the_venezuelan_coast_in_view(
+    app: RunningApp, page: object, added: dict[str, str]
+) -> None:
+    open_app(page, app.url)
+    frame = wait_for_markers(page)
+    legend = frame.locator(".incident-legend").bounding_box()
+    container = frame.locator(".leaflet-container")
+    origin = container.bounding_box()
+    for place, (latitude, longitude) in COAST_POINTS.items():
+        point = container.evaluate(
+            "(node, at) => window.map.latLngToContainerPoint(at)", [latitude, longitude]
+        )
+        x, y = origin["x"] + point["x"], origin["y"] + point["y"]
+        assert origin["x"] <= x <= origin["x"] + origin["width"], place
+        assert origin["y"] <= y <= origin["y"] + origin["height"], place
+        covered = (
+            legend["x"] <= x <= legend["x"] + legend["width"]
+            and legend["y"] <= y <= legend["y"] + legend["height"]
+        )
+        assert not covered, place
+
+
+def test_copy_link_in_a_popup_gives_the_incidents_permalink(
+    browser: object, app: RunningApp
+) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        page = context.new_page()
+        open_app(page, f"{app.url}/?flag=PA")
+        (centuries,) = visible(app.data_file, IncidentFilter(flags=("PA",))).to_dict("records")
+        frame = wait_for_markers(page)
+        frame.locator(".incident-marker").first.click()
+        frame.get_by_role("button", name="Copy link to this incident").click()
+        expect(frame.get_by_role("button", name="Link copied")).to_be_visible()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith(app.url)
+        assert copied.endswith(f"?incident={centuries['id']}")
+    finally:
+        context.close()
