@@ -40,7 +40,12 @@ from dashboard.geo import (
     search_places,
 )
 from dashboard.incident_details import page_url, permalink
-from dashboard.locator_map import build_locator_map, chosen_position_layer
+from dashboard.locator_map import (
+    CHOSEN_ZOOM,
+    build_locator_map,
+    chosen_position_layer,
+    nearby_incidents_layer,
+)
 from dashboard.map_view import online_tiles_enabled
 from dashboard.presentation import escape_markdown, incident_table, vessel_label
 from dashboard.schema import EARLIEST_DATE, FUTURE_SLACK, AddedVia, Verification, flag_label
@@ -250,6 +255,16 @@ def _apply_map_click() -> None:
     st.session_state[_key(form.POSITION)] = (
         f"{position.latitude:.{CLICK_DECIMALS}f}, {position.longitude:.{CLICK_DECIMALS}f}"
     )
+    _forget_position_problems()
+
+
+def _forget_position_problems() -> None:
+    """A new position makes the last submission's position problems stale (issue 9)."""
+    problems = st.session_state.get(_PROBLEMS_KEY)
+    if problems and form.POSITION in problems:
+        st.session_state[_PROBLEMS_KEY] = {
+            name: reasons for name, reasons in problems.items() if name != form.POSITION
+        }
 
 
 @st.cache_resource
@@ -288,6 +303,7 @@ def _apply_place_lookup() -> None:
     state[_key(form.POSITION)] = f"{place.position.latitude}, {place.position.longitude}"
     if not str(state.get(_key("place")) or "").strip():
         state[_key("place")] = place.name
+    _forget_position_problems()
     others = [other.label for other in search_places(query, limit=4) if other != place]
     found = f"Found {place.label} at {place.position} (source: {place.source})."
     if others:
@@ -336,8 +352,14 @@ def _locate_section() -> None:
             height=360,
             use_container_width=True,
             returned_objects=["last_clicked"],
-            # Only the marker changes between runs, so the map keeps its zoom and place.
-            feature_group_to_add=chosen_position_layer(position),
+            # Only these layers change between runs, so the map keeps its zoom and place
+            # until a new point is chosen, which it then centres on.
+            feature_group_to_add=[
+                nearby_incidents_layer(current_view().incidents, position),
+                chosen_position_layer(position),
+            ],
+            center=(position.latitude, position.longitude) if position else None,
+            zoom=CHOSEN_ZOOM if position else None,
             on_change=_apply_map_click,
             wrap_longitude=True,
         )
@@ -356,8 +378,18 @@ def _locate_section() -> None:
             status, message = result
             show = st.success if status == "found" else st.error
             show(escape_markdown(message))
+        # Outside the form: a form sends its values only on submit, and the preview below
+        # must follow what is typed (issue 9).
+        st.text_input(
+            form.field_label(form.POSITION),
+            placeholder="10.5, -66.9  or  10°30'N 66°55'W",
+            key=_key(form.POSITION),
+            help=form.HELP.get(form.POSITION),
+            on_change=_forget_position_problems,
+        )
+        _show_problems(st.session_state.get(_PROBLEMS_KEY, {}), form.POSITION)
         if position is None:
-            st.info("No position yet: click the map, find a place, or type it below.")
+            st.info("No position yet: click the map, find a place, or type it above.")
         else:
             st.info(f"Position {position}: {escape_markdown(describe_position(position))}.")
 
@@ -476,6 +508,8 @@ def _draw_warnings(warnings: list[VesselWarning]) -> None:
             st.dataframe(
                 incident_table(incidents[incidents["id"].isin(warning.incident_ids)]),
                 hide_index=True,
+                # 2026-01-25, not 2026-01-25 00:00:00 (issue 9).
+                column_config={"Date": st.column_config.DateColumn(format="YYYY-MM-DD")},
             )
         st.checkbox(CONFIRMATIONS[warning.kind], key=CONFIRM_PREFIX + warning.key)
 
@@ -509,7 +543,8 @@ def _incident_form(saved: tuple[str, str] | None, refused: str | None) -> None:
     problems: Mapping[str, list[str]] = st.session_state.get(_PROBLEMS_KEY, {})
     warnings: list[VesselWarning] = st.session_state.get(_WARNINGS_KEY, [])
     with st.form(FORM_KEY, enter_to_submit=False):
-        for title, names in form.form_layout():
+        for title, all_names in form.form_layout():
+            names = tuple(name for name in all_names if name != form.POSITION)
             st.subheader(title)
             for group in _grouped(names):
                 if group == (form.SOURCES,):
@@ -518,8 +553,6 @@ def _incident_form(saved: tuple[str, str] | None, refused: str | None) -> None:
                 for column, name in zip(st.columns(2 if len(group) > 1 else 1), group, strict=True):
                     with column:
                         _draw_field(name, problems)
-                        if name == form.POSITION and (position := _current_position()):
-                            st.caption(escape_markdown(describe_position(position)))
         if warnings:
             _draw_warnings(warnings)
         _draw_outcome(problems, saved, refused)
