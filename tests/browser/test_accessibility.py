@@ -6,10 +6,14 @@ the script ships in the Python package.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from dashboard.schema import validate_draft
+from dashboard.store import AddedVia, append_incident
 from tests.browser.conftest import RunningApp, map_frame, open_app
 
 PAGES = ["", "timeline", "table", "vessels", "add", "review", "about"]
@@ -48,13 +52,39 @@ def blocking_violations(page: object) -> list[str]:
     return found
 
 
+@pytest.fixture(scope="module")
+def queued_strike(data_copy: Path) -> str:
+    """An unverified strike on an unnamed boat, so the review page draws a card and its map."""
+    draft = validate_draft(
+        {
+            "date": "2026-01-22",
+            "date_precision": "day",
+            "event_type": "strike",
+            "vessel_type": "go_fast_boat",
+            "false_flag": "unknown",
+            "latitude": 13.0,
+            "longitude": -70.5,
+            "place": "Caribbean Sea north of Aruba",
+            "location_precision": "approximate",
+            "agency": "US military",
+            "outcome": "destroyed",
+            "killed": 3,
+            "summary": "A strike on a small boat.",
+            "sources": [{"outlet": "Test Wire", "url": "https://example.org/a11y"}],
+        }
+    )
+    return append_incident(draft, added_by="Tester", added_via=AddedVia.FORM, path=data_copy).id
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_no_serious_or_critical_accessibility_violations(
-    app: RunningApp, page: object, path: str
+    app: RunningApp, page: object, path: str, queued_strike: str
 ) -> None:
     open_app(page, f"{app.url}/{path}")
     if path == "":
         expect(map_frame(page).locator(".incident-marker").first).to_be_visible()
+    if path == "review":
+        expect(page.get_by_text(queued_strike).first).to_be_visible()
     assert blocking_violations(page) == []
 
 
