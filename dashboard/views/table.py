@@ -15,7 +15,6 @@ from dashboard.presentation import incident_table
 from dashboard.sidebar import show_empty_state
 
 COLUMN_CONFIG = {
-    "Vessel": st.column_config.TextColumn(pinned=True),
     "Date": st.column_config.DateColumn(format="YYYY-MM-DD"),
     "Sources": st.column_config.TextColumn(help="Every outlet that reported it"),
     # Shown by the site's name; select a row for buttons named by outlet.
