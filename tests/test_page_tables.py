@@ -43,6 +43,10 @@ def test_the_vessels_page_opens_on_the_vessel_a_link_names(app_data: Path) -> No
     assert picker.value == "imo:9230880"
     history = app.dataframe[0].value
     assert set(history["Vessel"]) == {"Bella 1", "Marinera"}
+    # The notes on conflicting reports travel with each incident.
+    notes = load_incidents(app_data).incidents.set_index("id")["notes"]
+    assert list(history["Notes"]) == [notes[incident_id] for incident_id in history["ID"]]
+    assert "Verification" in history.columns
     # Picking another vessel makes the address bar that vessel's link.
     picker.set_value("imo:9304667").run()
     assert app.query_params["imo"] in ("9304667", ["9304667"])

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from dashboard.filters import IncidentFilter, filter_incidents
 from dashboard.map_view import in_caribbean
-from dashboard.schema import validate_draft
-from dashboard.store import AddedVia, append_incident, load_incidents
+from dashboard.schema import Verification, validate_draft
+from dashboard.store import AddedVia, append_incident, load_incidents, record_review
 from tests.browser.conftest import Observed, RunningApp, map_frame, open_app, wait_for_script
 
 STRIKE_KILLED = 6
@@ -336,3 +336,48 @@ def test_copy_link_in_a_popup_gives_the_incidents_permalink(
         assert copied.endswith(f"?incident={centuries['id']}")
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def rejected(data_copy: Path) -> str:
+    """An incident an editor rejected; returns its id."""
+    draft = validate_draft(
+        {
+            "date": "2026-01-14",
+            "date_precision": "month",
+            "event_type": "boarding",
+            "vessel_name": "Rejected Example",
+            "vessel_type": "cargo_ship",
+            "false_flag": "unknown",
+            "latitude": 14.2,
+            "longitude": -75.0,
+            "place": "Caribbean Sea",
+            "location_precision": "region",
+            "agency": "unknown",
+            "outcome": "unknown",
+            "summary": "A report an editor found to be wrong.",
+            "sources": [{"outlet": "Test Wire", "url": "https://example.org/rejected"}],
+        }
+    )
+    incident = append_incident(draft, added_by="test", added_via=AddedVia.CLI, path=data_copy)
+    record_review(incident.id, Verification.REJECTED, reviewer="Editor", path=data_copy)
+    return incident.id
+
+
+def test_rejected_incidents_shown_on_request_are_marked_apart(
+    app: RunningApp, page: object, rejected: str
+) -> None:
+    open_app(page, app.url)
+    frame = wait_for_markers(page)
+    expect(frame.locator(".incident-rejected")).to_have_count(0)
+    expect(frame.locator(".incident-legend")).not_to_contain_text("Rejected")
+    open_app(page, f"{app.url}/?status=rejected")
+    frame = wait_for_markers(page)
+    marker = frame.locator(".incident-marker.incident-rejected")
+    expect(marker).to_have_count(1)
+    expect(marker).to_have_text("×")
+    assert (
+        marker.locator(".incident-dot").evaluate("node => getComputedStyle(node).borderStyle")
+        == "dashed"
+    )
+    expect(frame.locator(".incident-legend")).to_contain_text("Rejected")
