@@ -51,6 +51,7 @@ WIDE_MAP_PX = 500
 LEGEND_ROOM_PX = 230
 # A single incident (or a few close ones) opens no closer than this.
 OPENING_MAX_ZOOM = 7
+OPENING_ZOOM_SNAP = 0.5
 # Clusters mix event types, so they take a neutral colour of their own, named in the legend.
 CLUSTER_COLOUR = "#3d4a57"
 # Strike markers grow with the number of people reported killed and carry that number.
@@ -436,8 +437,8 @@ class DetailedIncidentLayer(_ScriptedLayer, MarkerCluster):
                 }
                 style += ";width:" + size + "px;height:" + size + "px";
                 return L.divIcon({
-                    html: '<div class="incident-dot' + extra + '" style="' + style + '">'
-                        + text + "</div>",
+                    html: '<div class="incident-dot' + extra + '" style="' + style
+                        + '" data-incident-id="' + row[7] + '">' + text + "</div>",
                     iconSize: [size, size], iconAnchor: [size / 2, size / 2],
                     className: "incident-marker incident-" + events[row[2]]
                         + " incident-" + status
@@ -720,6 +721,9 @@ def build_incident_map(
     With ``focus_id`` (a permalink) the map opens on that incident with its popup open.
     """
     incident_map = build_base_map(online_tiles=online_tiles)
+    # Half steps: whole zoom levels left the wide Caribbean-and-Pacific theatre at half the
+    # map's size or cut it off.
+    incident_map.options["zoom_snap"] = OPENING_ZOOM_SNAP
     incident_map.get_root().header.add_child(folium.Element(f"<style>{MAP_CSS}</style>"))
     focused = frame[frame["id"] == focus_id] if focus_id else frame.iloc[:0]
     focus = (

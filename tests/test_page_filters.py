@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.schema import validate_draft
-from dashboard.store import AddedVia, append_incident
+from dashboard.store import AddedVia, append_incident, load_incidents
 from tests.incident_samples import draft_fields
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
@@ -55,7 +56,10 @@ def test_an_incident_added_later_in_the_session_is_still_shown(app_data: Path) -
     app = run_app(page="views/table.py")
     before = table_ids(app)
     # Dated after every incident the session first saw (issue 9: a bound appeared and hid it).
-    draft = validate_draft(draft_fields(date="2026-01-26", vessel_name="Late Arrival"))
+    incidents = load_incidents(app_data).incidents
+    last = max(incidents["date"].max(), incidents["end_date"].max()).date()
+    later = last + dt.timedelta(days=1)
+    draft = validate_draft(draft_fields(date=later.isoformat(), vessel_name="Late Arrival"))
     added = append_incident(draft, added_by="test", added_via=AddedVia.FORM, path=app_data)
     app.run()
     assert table_ids(app) == [*before, added.id]
@@ -64,12 +68,15 @@ def test_an_incident_added_later_in_the_session_is_still_shown(app_data: Path) -
 
 def test_the_disputed_filter_from_a_link_keeps_only_disputed_incidents(app_data: Path) -> None:
     mark_disputed(app_data, "INC-0002", "false_flag")
+    incidents = load_incidents(app_data).incidents
+    disputed = list(incidents.loc[incidents["disputed_fields"].map(len) > 0, "id"])
+    assert "INC-0002" in disputed and len(disputed) < len(incidents)
     app = run_app({"disputed": ["yes"]}, page="views/table.py")
     (box,) = [w for w in app.sidebar.checkbox if w.label == "Only disputed incidents"]
     assert box.value is True
-    assert table_ids(app) == ["INC-0002"]
+    assert table_ids(app) == disputed
     box.uncheck().run()
-    assert len(table_ids(app)) > 1
+    assert len(table_ids(app)) > len(disputed)
     assert "disputed" not in app.query_params
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections.abc import Iterator
@@ -91,6 +92,12 @@ def expect_drawn_count(page: object, expected: int) -> None:
     assert drawn == expected
 
 
+def day_after_the_last(data_file: Path) -> dt.date:
+    """The day after the last day of any incident in the file."""
+    incidents = load_incidents(data_file).incidents
+    return max(incidents["date"].max(), incidents["end_date"].max()).date() + dt.timedelta(days=1)
+
+
 def shown_on_map(data_file: Path) -> int:
     """How many incidents the map shows with no filter, counted from the file."""
     return len(filter_incidents(load_incidents(data_file).incidents, IncidentFilter()))
@@ -137,7 +144,7 @@ def added_through_form(app: RunningApp, browser: object) -> Iterator[FormAdditio
         field(page, "add_added_by").fill("Browser Test")
         # After every curated incident: a default date range ending on the last of them used
         # to hide it (issue 9).
-        pick_date(page, "add_date", "2026-01-26")
+        pick_date(page, "add_date", day_after_the_last(app.data_file).isoformat())
         page.locator(".st-key-add_submit button").click()
         wait_for_script(page)
         saved = page.locator('[data-testid="stAlert"]', has_text="Saved as INC-")
