@@ -31,7 +31,12 @@ FLAG_COUNT_COLUMNS = ("flag", "label", "incidents", "false_flags", "disputed", "
 
 def _names(name: object, former_names: Iterable[str]) -> list[str]:
     """The row's names, current first, folded so that "MARINERA" and "Marinera" match."""
-    return [str(value).strip().casefold() for value in (name, *former_names) if value]
+    # The loader reads an empty name as NaN, which is truthy: only real text names a vessel.
+    return [
+        value.strip().casefold()
+        for value in (name, *former_names)
+        if isinstance(value, str) and value.strip()
+    ]
 
 
 def vessel_keys(frame: pd.DataFrame) -> pd.Series:
@@ -100,7 +105,8 @@ def vessel_history(
     ``keys`` may pass ``vessel_keys(frame)`` when the caller has it already.
     """
     keys = vessel_keys(frame) if keys is None else keys
-    return _in_date_order(frame[(keys == vessel_key).to_numpy()])
+    # An unnamed boat's key is missing: it is in no vessel's history.
+    return _in_date_order(frame[(keys == vessel_key).fillna(False).to_numpy(dtype=bool)])
 
 
 def _unique(values: Iterable[str]) -> list[str]:
