@@ -54,7 +54,8 @@ OPENING_MAX_ZOOM = 7
 OPENING_ZOOM_SNAP = 0.5
 # Clusters mix event types, so they take a neutral colour of their own, named in the legend.
 CLUSTER_COLOUR = "#3d4a57"
-# Strike markers grow with the number of people reported killed and carry that number.
+# Strike markers grow with the number of people reported killed and carry that number; they
+# are squares, so that they do not read as cluster bubbles, which are round and carry counts.
 STRIKE_BASE_PX = 18
 STRIKE_MAX_PX = 40
 # Uncertainty rings: how far from the point the incident may really be, in metres.
@@ -232,7 +233,10 @@ def legend_html(frame: pd.DataFrame) -> str:
         )
     strike = f"background:{EVENT_COLOURS[EventType.STRIKE]}"
     rows.append(
-        (_swatch("legend-dot legend-killed", strike, "3"), "Strike: people killed (larger = more)")
+        (
+            _swatch("legend-dot legend-killed", strike, "3"),
+            "Strike: people killed (square, larger = more)",
+        )
     )
     rows.append((_swatch("legend-ring legend-ring-approximate"), "Approximate location (~30 km)"))
     rows.append((_swatch("legend-ring legend-ring-region"), "Sea area only (~150 km)"))
@@ -251,8 +255,8 @@ MAP_CSS = f"""
 .incident-dot-hollow{{background:#fff !important;border-width:3px;border-style:solid}}
 .incident-dot-rejected{{background:#fff !important;border-width:2px;border-style:dashed;
   color:#333;font:bold 11px/9px sans-serif;text-align:center}}
-.incident-count{{color:#fff;font:bold 11px sans-serif;display:flex;align-items:center;
-  justify-content:center}}
+.incident-count{{border-radius:4px;color:#fff;font:bold 11px sans-serif;display:flex;
+  align-items:center;justify-content:center}}
 .incident-marker:focus-visible{{outline:3px solid #0b57d0;outline-offset:2px;border-radius:50%}}
 .incident-cluster div{{background:{CLUSTER_COLOUR};color:#fff;width:30px;height:30px;
   margin:5px;border-radius:15px;text-align:center;font:bold 12px/30px sans-serif}}
@@ -266,7 +270,7 @@ MAP_CSS = f"""
 .legend-dot{{width:12px;height:12px;border-radius:50%;border:1px solid #333}}
 .legend-cluster{{width:18px;height:18px;border-radius:50%;background:{CLUSTER_COLOUR};color:#fff;
   font:bold 10px/18px sans-serif;text-align:center}}
-.legend-killed{{width:18px;height:18px;color:#fff;font:bold 10px/16px sans-serif;
+.legend-killed{{width:18px;height:18px;border-radius:3px;color:#fff;font:bold 10px/16px sans-serif;
   text-align:center}}
 .legend-ring{{border-radius:50%;border:1.5px dashed #333}}
 .legend-ring-approximate{{width:12px;height:12px;margin:0 3px}}
@@ -424,10 +428,13 @@ class DetailedIncidentLayer(_ScriptedLayer, MarkerCluster):
             function icon(row) {
                 var colour = colours[row[2]], status = statuses[row[5]], killed = row[6];
                 var size = 14, style = "background:" + colour, text = "", extra = "";
+                // Hollow marks write their count in the event colour, not white on white.
                 if (status === "unverified") {
-                    extra = " incident-dot-hollow"; style = "border-color:" + colour;
+                    extra = " incident-dot-hollow";
+                    style = "border-color:" + colour + ";color:" + colour;
                 } else if (status === "rejected") {
-                    extra = " incident-dot-rejected"; style = "border-color:" + colour;
+                    extra = " incident-dot-rejected";
+                    style = "border-color:" + colour + ";color:" + colour;
                     text = "×";
                 }
                 if (killed > 0) {

@@ -252,7 +252,12 @@ def test_unverified_and_strike_markers_look_different_and_the_legend_says_so(
     expect(strike).to_have_count(1)
     expect(strike).to_have_class(re.compile(r"incident-strike.*incident-unverified"))
     expect(strike).to_have_text(str(STRIKE_KILLED))
-    assert strike.locator(".incident-dot").evaluate(background) == "rgb(255, 255, 255)"
+    dot = strike.locator(".incident-dot")
+    assert dot.evaluate(background) == "rgb(255, 255, 255)"
+    # The number reads: not white on the hollow mark's white.
+    assert dot.evaluate("node => getComputedStyle(node).color") != "rgb(255, 255, 255)"
+    # Square, unlike the round cluster bubbles that also carry numbers.
+    assert dot.evaluate("node => getComputedStyle(node).borderRadius") == "4px"
     # Larger than a plain marker, so the number killed reads at a glance.
     assert strike.bounding_box()["width"] > plain_width + 4
     legend = frame.locator(".incident-legend")
