@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from benchmarks.browser import MAP_FRAME
 from dashboard.checks import CONFIRMED_NOTE_PREFIX
 from dashboard.schema import Verification, validate_draft
 from dashboard.store import AddedVia, append_incident, record_review
@@ -102,8 +103,10 @@ def test_the_review_card(app: RunningApp, page: object, queued: str, tmp_path: P
     open_app(page, f"{app.url}/review")
     expect(page.get_by_text("Submitter confirmed warnings")).to_be_visible()
     expect(page.get_by_text("MMSI: 273123456")).to_be_visible()
-    expect(map_frame(page).locator(".leaflet-container").first).to_be_visible()
-    page.get_by_text(queued).first.scroll_into_view_if_needed()
+    small_maps = page.locator(MAP_FRAME)
+    expect(small_maps.last.content_frame.locator(".leaflet-container")).to_be_visible()
+    # The card of the example submission at the top of the picture.
+    page.get_by_text(queued).first.evaluate("node => node.scrollIntoView({block: 'start'})")
     _shoot(page, _target("review.png", tmp_path))
 
 
