@@ -50,10 +50,7 @@ PAGES = [
 CAPTION_CSS = '<style>[data-testid="stCaptionContainer"]{color:inherit;opacity:.8}</style>'
 
 st.set_page_config(page_title="Interdiction Tracker", page_icon="⚓", layout="wide")
-# Markdown, not st.html: Streamlit loads st.html's code on first use and holds its place
-# meanwhile, so the page below jumped as it arrived (a click on the add page's map landed
-# 130 px off).
-st.markdown(CAPTION_CSS, unsafe_allow_html=True)
+st.html(CAPTION_CSS)
 prepare_static_assets()
 navigation = st.navigation(PAGES)
 

@@ -26,8 +26,8 @@ def settle(page: object) -> None:
     # Streamlit fades the previous run's elements and fades them back in: mid-fade, text
     # has a fraction of its contrast.
     expect(page.locator('[data-stale="true"]')).to_have_count(0)
-    # The app's own style sheet, which sets the captions' contrast.
-    expect(page.locator('[data-testid="stMarkdownContainer"] style')).to_be_attached()
+    # The app's own style sheet (st.html, whose code Streamlit loads on first use).
+    expect(page.locator('[data-testid="stHtml"] style')).to_be_attached()
     page.evaluate(
         """Promise.allSettled(document.getAnimations()
             .filter(animation => animation.effect.getComputedTiming().endTime !== Infinity)
