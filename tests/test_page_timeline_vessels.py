@@ -170,6 +170,11 @@ def test_timeline_with_no_matching_incident_says_so(data_file: Path) -> None:
     assert not at.exception
     assert at.get("vega_lite_chart") == []
     assert "No incidents match the filters" in at.info[0].value
+    # The page's own button clears every filter, and the timeline comes back.
+    at.button(key="clear_filters_incidents").click().run()
+    assert not at.exception
+    assert at.sidebar.text_input(key="filter_text").value == ""
+    assert at.get("vega_lite_chart") != []
 
 
 def test_vessels_page_shows_a_vessel_through_its_rename(data_file: Path) -> None:

@@ -12,6 +12,7 @@ from dashboard.app_state import DataVersion, current_view
 from dashboard.context_events import CONTEXT_PATH, context_frame, load_context_events
 from dashboard.filters import IncidentFilter
 from dashboard.presentation import escape_markdown
+from dashboard.sidebar import show_empty_state
 from dashboard.tallies import strikes_of
 from dashboard.timeline import (
     MAX_TIMELINE_POINTS,
@@ -59,11 +60,7 @@ def render() -> None:
     st.title("Timeline")
     shown, total = len(frame), len(view.incidents)
     if frame.empty:
-        st.info(
-            f"No incidents match the filters (0 of {total:,}). Widen the date range or clear a "
-            "filter in the sidebar.",
-            icon="🔍",
-        )
+        show_empty_state()
         return
     spans = int(frame["end_date"].notna().sum())
     period = st.radio(
@@ -83,7 +80,7 @@ def render() -> None:
         str(CONTEXT_PATH), CONTEXT_PATH.stat().st_mtime if CONTEXT_PATH.exists() else 0.0
     )
     for problem in context_problems:
-        st.warning(f"Context file: {escape_markdown(problem)}", icon="⚠️")
+        st.warning(f"Context file: {escape_markdown(problem)}", icon=":material/warning:")
     timeline, counts, killed = _charts(
         str(view.path), view.version, view.incident_filter, period, show_context, frame, context
     )
