@@ -198,8 +198,13 @@ def build_base_map(*, online_tiles: bool, prefer_canvas: bool = True) -> folium.
     base.default_js = [(name, url) for name, url in base.default_js if name == "leaflet"]
     base.default_css = [(name, url) for name, url in base.default_css if name == "leaflet_css"]
     # The sea colour shows through wherever tiles do not load.
+    # Attribution links underlined: Leaflet's blue on grey text is told apart by colour alone
+    # (axe's link-in-text-block rule), which fails people who do not see the difference.
     base.get_root().header.add_child(
-        folium.Element(f"<style>.leaflet-container {{ background: {SEA_COLOUR}; }}</style>")
+        folium.Element(
+            f"<style>.leaflet-container {{ background: {SEA_COLOUR}; }}"
+            ".leaflet-control-attribution a { text-decoration: underline; }</style>"
+        )
     )
     if online_tiles:
         folium.TileLayer(
