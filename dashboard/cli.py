@@ -36,7 +36,7 @@ from dashboard.errors import (
     IncidentValidationError,
     InterdictionTrackerError,
 )
-from dashboard.export import to_csv_bytes, to_geojson_bytes
+from dashboard.exports import EXPORTERS
 from dashboard.filters import (
     FILTER_PARAMS,
     FilterParam,
@@ -60,9 +60,11 @@ from dashboard.stores.csv_store import CsvStore
 from dashboard.tallies import record_summary_markdown
 
 APP_PATH = Path(__file__).resolve().parent / "app.py"
-EXPORT_FORMATS = {"csv": to_csv_bytes, "geojson": to_geojson_bytes}
+# The export formats by name, from the one registry the Table page offers as downloads too.
+EXPORT_FORMATS = {exporter.name: exporter.render for exporter in EXPORTERS}
 # The data file's own format (no formula guard, "\n" line ends): a record kept in PostgreSQL
-# dumped back for review in git, or moved to another store with `import`.
+# dumped back for review in git, or moved to another store with `import`. Not a registry
+# entry: it is written from the stored records, not from a displayed frame.
 CURATED_FORMAT = "curated"
 DEFAULT_ADDED_BY = "cli"
 # A filter's URL parameter that reads badly as an option gets a clearer option name here.
@@ -157,7 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
     import_.set_defaults(run=run_import)
 
     export = commands.add_parser(
-        "export", parents=[data_option], help="write the (filtered) incidents as CSV or GeoJSON"
+        "export",
+        parents=[data_option],
+        help="write the (filtered) incidents as "
+        + ", ".join(exporter.label for exporter in EXPORTERS),
+        description="Formats: "
+        + "; ".join(f"{exporter.name}: {exporter.help}" for exporter in EXPORTERS),
     )
     export.add_argument(
         "--format", required=True, choices=sorted([*EXPORT_FORMATS, CURATED_FORMAT])

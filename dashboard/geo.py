@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from geographiclib.geodesic import Geodesic
 from geopy.distance import geodesic
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
@@ -508,6 +509,20 @@ def compass_point(bearing: float) -> str:
     """Return the nearest of the 8 compass points to a bearing in degrees: 40 → 'NE'."""
     step = 360.0 / len(COMPASS_POINTS)
     return COMPASS_POINTS[round((bearing % 360.0) / step) % len(COMPASS_POINTS)]
+
+
+def circle_around(
+    latitude: float, longitude: float, radius_m: float, *, points: int = 64
+) -> list[tuple[float, float]]:
+    """Return a closed ring of (longitude, latitude) points ``radius_m`` metres around a point."""
+    # Geodesic, not a circle in degrees: 150 km is 1.35 degrees of latitude anywhere, but more
+    # degrees of longitude further from the equator. geographiclib (geopy's own solver) is
+    # called directly: geopy's `destination` builds a new solver per point, 40 times slower.
+    coordinates = []
+    for step in range(points):
+        end = Geodesic.WGS84.Direct(latitude, longitude, 360.0 * step / points, radius_m)
+        coordinates.append((end["lon2"], end["lat2"]))
+    return [*coordinates, coordinates[0]]
 
 
 def _round_nm(distance: float) -> int:

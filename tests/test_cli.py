@@ -18,7 +18,7 @@ import pytest
 from incident_samples import REPO, draft_fields, make_incident_file
 
 from dashboard import store
-from dashboard.export import FORMULA_TRIGGERS, neutralise_formula
+from dashboard.exports.csv_file import FORMULA_TRIGGERS, neutralise_formula
 from dashboard.schema import COLUMNS, AddedVia, IncidentDraft, validate_draft, validate_incident
 
 TIMEOUT_SECONDS = 60

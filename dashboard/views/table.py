@@ -1,4 +1,4 @@
-"""The table of filtered incidents, with CSV and GeoJSON downloads of exactly those rows."""
+"""The table of filtered incidents, with downloads of exactly those rows in every export format."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.app_state import DataVersion, current_view
-from dashboard.export import to_csv_bytes, to_geojson_bytes
+from dashboard.exports import EXPORTERS
 from dashboard.filters import IncidentFilter
 from dashboard.incident_details import render_incident_details
 from dashboard.presentation import incident_table
@@ -77,26 +77,21 @@ def render() -> None:
     else:
         st.caption("Select a row to see the incident with its notes and sources.")
     eager = shown <= EAGER_DOWNLOAD_ROWS
-    left, right = st.columns(2)
-    left.download_button(
-        "Download CSV",
-        to_csv_bytes(view.filtered) if eager else functools.partial(to_csv_bytes, view.filtered),
-        file_name="interdictions.csv",
-        mime="text/csv",
-        on_click="ignore",
-        help="Every matching incident; cells a spreadsheet would run as formulas are defused.",
-    )
-    right.download_button(
-        "Download GeoJSON",
-        (
-            to_geojson_bytes(view.filtered)
-            if eager
-            else functools.partial(to_geojson_bytes, view.filtered)
-        ),
-        file_name="interdictions.geojson",
-        mime="application/geo+json",
-        on_click="ignore",
-    )
+    for column, exporter in zip(st.columns(len(EXPORTERS)), EXPORTERS, strict=True):
+        render_now = eager and not exporter.is_deferred
+        column.download_button(
+            f"Download {exporter.label}",
+            (
+                exporter.render(view.filtered)
+                if render_now
+                else functools.partial(exporter.render, view.filtered)
+            ),
+            file_name=exporter.file_name,
+            mime=exporter.media_type,
+            on_click="ignore",
+            help=exporter.help,
+            key=f"download_{exporter.name}",
+        )
 
 
 render()
