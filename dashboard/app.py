@@ -19,6 +19,7 @@ from dashboard.app_state import (
     current_version,
     load_current,
     prepare_static_assets,
+    publish_feeds,
     set_view,
     without_server_paths,
 )
@@ -91,5 +92,6 @@ if result.problems:
     # st.text, not markdown: the reasons quote the file's own text, which must not render.
     with st.expander("Problems in the data file", expanded=len(result.problems) <= 10):
         st.text("\n".join(str(problem) for problem in result.problems))
+publish_feeds(result, version)
 set_view(build_view(result, render_filters(result.incidents), version))
 navigation.run()

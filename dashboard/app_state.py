@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import gc
+import logging
 from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -13,13 +14,14 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 import streamlit as st
 
-from dashboard.assets import ensure_static_assets
+from dashboard.assets import STATIC_DIR, ensure_static_assets
 from dashboard.errors import FieldProblem
 from dashboard.filters import IncidentFilter, filter_incidents
 from dashboard.store import LoadResult, data_path
 from dashboard.stores import IncidentStore, Settings, open_store
 
 _VIEW_KEY = "_dashboard_view"
+_LOG = logging.getLogger(__name__)
 # The store's version key: file identities and sizes for CSV, row counters for PostgreSQL.
 DataVersion = Hashable
 
@@ -126,3 +128,27 @@ def set_view(view: View) -> None:
 def current_view() -> View:
     """The view the app built for this run."""
     return st.session_state[_VIEW_KEY]
+
+
+# --- published feeds -----------------------------------------------------------------------
+
+
+def publish_feeds(result: LoadResult, version: DataVersion) -> tuple[Path, ...]:
+    """The Atom feeds under /app/static/feeds, written once per version of the record."""
+    return _publish_feeds(current_store().location, version, result.incidents)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _publish_feeds(
+    location: str, version: DataVersion, _incidents: pd.DataFrame
+) -> tuple[Path, ...]:
+    # Imported here: feedgen and the feed module are needed once per version, not per run.
+    from dashboard.exports.feed import public_url, write_feeds
+
+    del location, version  # the cache key: a changed record (or review) writes them again
+    try:
+        return tuple(write_feeds(_incidents, STATIC_DIR, base_url=public_url()))
+    except OSError as error:
+        # A read-only image still serves the dashboard; only the feeds go stale.
+        _LOG.warning("could not write the Atom feeds under %s: %s", STATIC_DIR, error)
+        return ()

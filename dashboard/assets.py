@@ -134,9 +134,9 @@ def ensure_static_assets(static_dir: Path = STATIC_DIR) -> Path:
     if _is_up_to_date(vendor_dir, stamp):
         return vendor_dir
     for asset in _ASSETS:
-        _write_atomically(vendor_dir / asset.path, _read_source(asset))
+        write_atomically(vendor_dir / asset.path, _read_source(asset))
     # Written last, so a stamp on disk means every file before it is complete.
-    _write_atomically(vendor_dir / STAMP_NAME, stamp.encode("utf-8"))
+    write_atomically(vendor_dir / STAMP_NAME, stamp.encode("utf-8"))
     return vendor_dir
 
 
@@ -237,7 +237,7 @@ def _read_source(asset: _Asset) -> bytes:
     return (Path(module.BASE_DIR) / asset.source).read_bytes()
 
 
-def _write_atomically(target: Path, content: bytes) -> None:
+def write_atomically(target: Path, content: bytes) -> None:
     """Write `content` to `target` through a temporary file so no reader sees half a file."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")

@@ -14,6 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import feedparser
 import pytest
 from incident_samples import REPO, draft_fields, make_incident_file
 
@@ -532,6 +533,12 @@ def test_serve_becomes_streamlit_with_the_data_path_and_extra_arguments(incident
             b"127.0.0.1",
         ]
         assert f"{store.DATA_PATH_ENV}={incident_file}".encode() in environment
+        # serve writes the Atom feeds first, so a feed reader finds them before any visit.
+        feed_url = f"{url}/app/static/feeds/incidents.atom"
+        with urllib.request.urlopen(feed_url, timeout=10) as response:
+            assert response.headers["Content-Type"].startswith("application/atom+xml")
+            feed = feedparser.parse(response.read())
+        assert not feed.bozo and len(feed.entries) > 0
     finally:
         process.terminate()
         try:

@@ -27,7 +27,7 @@ HOSTILE = "<script>alert(1)</script>\"'&"
 
 def test_every_format_has_a_unique_name_and_file_name() -> None:
     names = [exporter.name for exporter in EXPORTERS]
-    assert names == ["csv", "geojson", "ftm", "kml"]
+    assert names == ["csv", "geojson", "ftm", "kml", "atom"]
     assert len({exporter.file_name for exporter in EXPORTERS}) == len(EXPORTERS)
 
 

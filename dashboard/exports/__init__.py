@@ -89,5 +89,17 @@ EXPORTERS: tuple[Exporter, ...] = (
         ),
         is_deferred=True,
     ),
+    Exporter(
+        name="atom",
+        extension="atom",
+        media_type="application/atom+xml",
+        render=_lazy("dashboard.exports.feed", "to_atom_bytes"),
+        label="Atom feed",
+        help=(
+            "The latest verified incidents among those matching, newest first, as an Atom feed; "
+            "the About page lists the live feeds to subscribe to."
+        ),
+        is_deferred=True,
+    ),
 )
 EXPORTERS_BY_NAME: dict[str, Exporter] = {exporter.name: exporter for exporter in EXPORTERS}
