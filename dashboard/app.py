@@ -23,6 +23,7 @@ from dashboard.app_state import (
     set_view,
     without_server_paths,
 )
+from dashboard.embed import embed_filter
 from dashboard.errors import DataFileError
 from dashboard.presentation import escape_markdown
 from dashboard.sidebar import render_filters
@@ -50,10 +51,18 @@ PAGES = [
 # and the dark theme alike.
 CAPTION_CSS = '<style>[data-testid="stCaptionContainer"]{color:inherit;opacity:.8}</style>'
 
+# The map alone for an article's <iframe> (?embed=true): one hidden page, no sidebar, no form.
+EMBED_PAGE = st.Page(PAGES_DIR / "embed.py", title="Map", url_path="map", default=True)
+
 st.set_page_config(page_title="Interdiction Tracker", page_icon="⚓", layout="wide")
 st.html(CAPTION_CSS)
 prepare_static_assets()
-navigation = st.navigation(PAGES)
+query = {param: st.query_params.get_all(param) for param in st.query_params}
+# Streamlit's own embed parameter: it never reaches st.query_params (see dashboard/embed.py).
+is_embedded = bool(st.context.is_embedded)
+navigation = st.navigation(
+    [EMBED_PAGE] if is_embedded else PAGES, position="hidden" if is_embedded else "sidebar"
+)
 
 
 @st.fragment(run_every=RETRY_SECONDS)
@@ -93,5 +102,6 @@ if result.problems:
     with st.expander("Problems in the data file", expanded=len(result.problems) <= 10):
         st.text("\n".join(str(problem) for problem in result.problems))
 publish_feeds(result, version)
-set_view(build_view(result, render_filters(result.incidents), version))
+incident_filter = embed_filter(query) if is_embedded else render_filters(result.incidents)
+set_view(build_view(result, incident_filter, version))
 navigation.run()

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -152,3 +153,16 @@ def _publish_feeds(
         # A read-only image still serves the dashboard; only the feeds go stale.
         _LOG.warning("could not write the Atom feeds under %s: %s", STATIC_DIR, error)
         return ()
+
+
+def page_base_url() -> str:
+    """The dashboard's address as this browser reached it (no path, no query), for links."""
+    # The browser's own URL, not the Host header: it is only shown back to the same visitor.
+    # Feeds, written for everyone, use $INTERDICTION_TRACKER_PUBLIC_URL instead.
+    from dashboard.exports.feed import public_url
+
+    url = getattr(st.context, "url", None)
+    if not url:
+        return public_url()
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

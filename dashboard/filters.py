@@ -32,8 +32,8 @@ MAX_TEXT_CHARS = 200
 DISPUTED_ONLY = "yes"
 UNDISPUTED_ONLY = "no"
 # Parameters that pages read beside the filter (a permalink's incident, a vessel's IMO or
-# key): the filter neither warns about them nor drops them from the URL.
-PAGE_PARAMS = ("incident", "imo", "vessel")
+# key, the interface language): the filter neither warns about them nor drops them from the URL.
+PAGE_PARAMS = ("incident", "imo", "vessel", "lang")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.app_state import current_view
 from dashboard.presentation import escape_markdown
 from dashboard.schema import Verification
+from dashboard.sharing import render_sharing
 from dashboard.tallies import strikes_by_month, strikes_by_sea_area, tally_strikes
 
 TALLY_LABELS = {
@@ -97,6 +98,8 @@ def render() -> None:
     # The name only: the server's directories are nobody's business (issue 10).
     name = escape_markdown(view.path.name)
     st.write(f"Reading `{name}`: {len(view.incidents):,} valid incidents.")
+    # Issue 13 (reach): the embed snippet and the feeds, drawn by dashboard/sharing.py.
+    render_sharing(view)
     if SOURCE_REGISTER.exists():
         st.subheader("Source register")
         st.caption("Every document the curated rows rely on (seeds/sources.csv).")

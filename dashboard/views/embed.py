@@ -1,0 +1,50 @@
+"""The map alone, for an article's <iframe>: no sidebar, no form, filters from the URL."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.app_state import DataVersion, current_view, page_base_url, release_freed_memory
+from dashboard.embed import EMBED_HEIGHT, dashboard_url, data_date
+from dashboard.filters import IncidentFilter
+from dashboard.map_component import MapPayload, render_map_payload, show_map
+from dashboard.map_view import build_incident_map, online_tiles_enabled
+
+MAP_KEY = "embed_map"
+
+
+@st.cache_resource(max_entries=16, show_spinner="Drawing the map…")
+def _cached_map(
+    path: str,
+    version: DataVersion,
+    incident_filter: IncidentFilter,
+    online_tiles: bool,
+    _frame: pd.DataFrame,
+) -> MapPayload:
+    """The embed's map for one filter over one version of the data, built once."""
+    del path, version, incident_filter  # the cache key; _frame is what they select
+    payload = render_map_payload(build_incident_map(_frame, online_tiles=online_tiles), key=MAP_KEY)
+    release_freed_memory()
+    return payload
+
+
+def render() -> None:
+    """Draw the embed: the map and a caption naming the source and the date of the data."""
+    view = current_view()
+    payload = _cached_map(
+        str(view.path), view.version, view.incident_filter, online_tiles_enabled(), view.filtered
+    )
+    # Nothing comes back: the embed is read-only, and a click must not rerun the script.
+    show_map(payload, key=MAP_KEY, height=EMBED_HEIGHT, returned_objects=[])
+    link = dashboard_url(page_base_url(), view.incident_filter)
+    as_of = data_date(view.incidents)
+    st.caption(
+        f"Source: [Interdiction Tracker]({link}), a sourced record of interdictions at sea. "
+        + (f"Data as of {as_of}. " if as_of else "")
+        + f"{len(view.filtered):,} of {len(view.incidents):,} incidents shown; "
+        "locations are approximate where the reports give no position."
+    )
+
+
+render()
