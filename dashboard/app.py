@@ -25,6 +25,8 @@ from dashboard.app_state import (
 )
 from dashboard.embed import embed_filter
 from dashboard.errors import DataFileError
+from dashboard.i18n import _
+from dashboard.language import choose_language, render_language_switch
 from dashboard.presentation import escape_markdown
 from dashboard.sidebar import render_filters
 from dashboard.stores import StoreUnavailableError
@@ -32,18 +34,25 @@ from dashboard.stores import StoreUnavailableError
 # While the database is down, how often the page looks again by itself.
 RETRY_SECONDS = 5
 
+# First of all: every word drawn below, page titles included, is in this run's language.
+choose_language()
+
 # Not "pages/": Streamlit would treat that folder as old-style auto-discovered pages and run
 # a page file on its own (no sidebar, no data) for a deep link opened before st.navigation.
 PAGES_DIR = Path(__file__).resolve().parent / "views"
 # Material icons ship with Streamlit's own font; emoji would need fonts many machines lack.
 PAGES = [
-    st.Page(PAGES_DIR / "map.py", title="Map", icon=":material/map:", url_path="map", default=True),
-    st.Page(PAGES_DIR / "timeline.py", title="Timeline", icon=":material/timeline:"),
-    st.Page(PAGES_DIR / "table.py", title="Table", icon=":material/table:"),
-    st.Page(PAGES_DIR / "vessels.py", title="Vessels & flags", icon=":material/directions_boat:"),
-    st.Page(PAGES_DIR / "add.py", title="Add incident", icon=":material/add_location_alt:"),
-    st.Page(PAGES_DIR / "review.py", title="Review", icon=":material/fact_check:"),
-    st.Page(PAGES_DIR / "about.py", title="About the data", icon=":material/info:"),
+    st.Page(
+        PAGES_DIR / "map.py", title=_("Map"), icon=":material/map:", url_path="map", default=True
+    ),
+    st.Page(PAGES_DIR / "timeline.py", title=_("Timeline"), icon=":material/timeline:"),
+    st.Page(PAGES_DIR / "table.py", title=_("Table"), icon=":material/table:"),
+    st.Page(
+        PAGES_DIR / "vessels.py", title=_("Vessels & flags"), icon=":material/directions_boat:"
+    ),
+    st.Page(PAGES_DIR / "add.py", title=_("Add incident"), icon=":material/add_location_alt:"),
+    st.Page(PAGES_DIR / "review.py", title=_("Review"), icon=":material/fact_check:"),
+    st.Page(PAGES_DIR / "about.py", title=_("About the data"), icon=":material/info:"),
 ]
 
 # Streamlit draws captions in its text colour at 60 % alpha: about 3.9:1 on white, below
@@ -52,7 +61,7 @@ PAGES = [
 CAPTION_CSS = '<style>[data-testid="stCaptionContainer"]{color:inherit;opacity:.8}</style>'
 
 # The map alone for an article's <iframe> (?embed=true): one hidden page, no sidebar, no form.
-EMBED_PAGE = st.Page(PAGES_DIR / "embed.py", title="Map", url_path="map", default=True)
+EMBED_PAGE = st.Page(PAGES_DIR / "embed.py", title=_("Map"), url_path="map", default=True)
 
 st.set_page_config(page_title="Interdiction Tracker", page_icon="⚓", layout="wide")
 st.html(CAPTION_CSS)
@@ -102,6 +111,8 @@ if result.problems:
     with st.expander("Problems in the data file", expanded=len(result.problems) <= 10):
         st.text("\n".join(str(problem) for problem in result.problems))
 publish_feeds(result, version)
+if not is_embedded:
+    render_language_switch()
 incident_filter = embed_filter(query) if is_embedded else render_filters(result.incidents)
 set_view(build_view(result, incident_filter, version))
 navigation.run()

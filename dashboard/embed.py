@@ -8,6 +8,7 @@ Plain Python: the page (views/embed.py) draws it, the About page shows the snipp
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode
@@ -50,8 +51,8 @@ def iframe_snippet(url: str, *, title: str, height: int = EMBED_HEIGHT + 60) -> 
     )
 
 
-def data_date(incidents: pd.DataFrame) -> str | None:
-    """The date the record was last added to (``2026-11-30``), or None for an empty record."""
+def data_date(incidents: pd.DataFrame) -> dt.date | None:
+    """The day the record was last added to, or None for an empty record."""
     if incidents.empty:
         return None
-    return incidents["added_at"].max().date().isoformat()
+    return incidents["added_at"].max().date()

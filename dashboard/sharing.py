@@ -7,32 +7,39 @@ import streamlit as st
 from dashboard.app_state import View, page_base_url
 from dashboard.embed import embed_url, iframe_snippet
 from dashboard.exports.feed import ALL_FEED_NAME, feed_scopes, feed_url, public_url
+from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGE_PARAM, N_, _, current_language
 from dashboard.presentation import escape_markdown
 from dashboard.schema import flag_label
 
-EMBED_TITLE = "Map of maritime interdictions (Interdiction Tracker)"
+EMBED_TITLE = N_("Map of maritime interdictions (Interdiction Tracker)")
 
 
 def render_sharing(view: View) -> None:
     """Draw the embed snippet for the current filters and the list of feeds."""
-    st.subheader("Embed the map in an article")
+    st.subheader(_("Embed the map in an article"))
     st.write(
-        "Paste this into the article's HTML. It shows the map alone (no sidebar, no form), "
-        "with the filters chosen in the sidebar now, and a caption naming the source and the "
-        "date of the data. Change the filters first to embed a narrower map."
+        _(
+            "Paste this into the article's HTML. It shows the map alone (no sidebar, no form), "
+            "with the filters chosen in the sidebar now, and a caption naming the source and "
+            "the date of the data. Change the filters first to embed a narrower map."
+        )
     )
-    url = embed_url(page_base_url(), view.incident_filter)
-    st.code(iframe_snippet(url, title=EMBED_TITLE), language="html", wrap_lines=True)
-    st.subheader("Follow new incidents")
+    language = current_language()
+    extra = {} if language == DEFAULT_LANGUAGE else {LANGUAGE_PARAM: language}
+    url = embed_url(page_base_url(), view.incident_filter, **extra)
+    st.code(iframe_snippet(url, title=_(EMBED_TITLE)), language="html", wrap_lines=True)
+    st.subheader(_("Follow new incidents"))
     base = public_url()
     st.write(
-        "Atom feeds of the latest verified incidents, newest first, for any feed reader. "
-        "They are rewritten whenever the record changes."
+        _(
+            "Atom feeds of the latest verified incidents, newest first, for any feed reader. "
+            "They are rewritten whenever the record changes; entries are in English."
+        )
     )
-    lines = [f"- [All verified incidents]({feed_url(ALL_FEED_NAME, base_url=base)})"]
-    lines += [
-        f"- [{escape_markdown(flag_label(scope.flag))} flag]({feed_url(scope.file, base_url=base)})"
-        for scope in feed_scopes(view.incidents)
-        if scope.flag is not None
-    ]
+    everything = _("All verified incidents")
+    lines = [f"- [{everything}]({feed_url(ALL_FEED_NAME, base_url=base)})"]
+    for scope in feed_scopes(view.incidents):
+        if scope.flag is not None:
+            label = _("{flag} flag").format(flag=escape_markdown(flag_label(scope.flag)))
+            lines.append(f"- [{label}]({feed_url(scope.file, base_url=base)})")
     st.markdown("\n".join(lines))

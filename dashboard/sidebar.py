@@ -15,6 +15,7 @@ from dashboard.filters import (
     filter_from_query,
     filter_to_query,
 )
+from dashboard.i18n import vocabulary_label
 from dashboard.presentation import escape_markdown
 from dashboard.schema import (
     EventType,
@@ -82,7 +83,7 @@ def _vocabulary_filter(
     label: str, attribute: str, vocabulary: type[Vocabulary], **options: str
 ) -> tuple[str, ...]:
     """A multiselect over one vocabulary, shown by label, returning the chosen values."""
-    labels = {member.value: member.label for member in vocabulary}
+    labels = {member.value: vocabulary_label(member) for member in vocabulary}
     chosen = st.sidebar.multiselect(
         label, list(labels), format_func=labels.__getitem__, key=_key(attribute), **options
     )

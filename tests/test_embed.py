@@ -13,6 +13,7 @@ from dashboard.embed import (
     iframe_snippet,
 )
 from dashboard.filters import IncidentFilter, filter_incidents
+from dashboard.i18n import format_date
 from dashboard.store import load_incidents
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
@@ -37,7 +38,7 @@ def test_embed_shows_the_map_alone_with_source_and_date(app_data: Path) -> None:
     frame = load_incidents(app_data).incidents
     wanted = filter_incidents(frame, IncidentFilter(flags=("PA",), event_types=("seizure",)))
     assert "Source: [Interdiction Tracker](" in caption
-    assert f"Data as of {frame['added_at'].max().date()}" in caption
+    assert f"Data as of {format_date(frame['added_at'].max().date())}." in caption
     assert f"{len(wanted):,} of {len(frame):,} incidents shown" in caption
     assert "flag=PA" in caption
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from dashboard.i18n import N_
+
 # Every download is named for the project, whatever the filter.
 FILE_STEM = "interdictions"
 
@@ -25,7 +27,7 @@ class Exporter:
     extension: str
     media_type: str
     render: Callable[[pd.DataFrame], bytes]
-    # The button's and the --format option's words.
+    # The button's and the --format option's words, in English (marked for translation).
     label: str
     help: str
     # Worth writing only when someone asks (a slow library to import, or a slow format).
@@ -54,24 +56,24 @@ EXPORTERS: tuple[Exporter, ...] = (
         extension="csv",
         media_type="text/csv",
         render=_lazy("dashboard.exports.csv_file", "to_csv_bytes"),
-        label="CSV",
-        help="Every matching incident; cells a spreadsheet would run as formulas are defused.",
+        label=N_("CSV"),
+        help=N_("Every matching incident; cells a spreadsheet would run as formulas are defused."),
     ),
     Exporter(
         name="geojson",
         extension="geojson",
         media_type="application/geo+json",
         render=_lazy("dashboard.exports.geojson", "to_geojson_bytes"),
-        label="GeoJSON",
-        help="A point per incident with every column, for GIS tools (RFC 7946).",
+        label=N_("GeoJSON"),
+        help=N_("A point per incident with every column, for GIS tools (RFC 7946)."),
     ),
     Exporter(
         name="ftm",
         extension="ftm.json",
         media_type="application/x-ndjson",
         render=_lazy("dashboard.exports.ftm", "to_ftm_bytes"),
-        label="FollowTheMoney",
-        help=(
+        label=N_("FollowTheMoney"),
+        help=N_(
             "Vessels and incidents as FollowTheMoney entities (one JSON object a line), "
             "for Aleph and OpenSanctions' tools; ids stay the same from one export to the next."
         ),
@@ -82,8 +84,8 @@ EXPORTERS: tuple[Exporter, ...] = (
         extension="kml",
         media_type="application/vnd.google-earth.kml+xml",
         render=_lazy("dashboard.exports.kml", "to_kml_bytes"),
-        label="KML",
-        help=(
+        label=N_("KML"),
+        help=N_(
             "For Google Earth: a placemark per incident with the map's popup, a folder per "
             "event type, approximate locations as rings."
         ),
@@ -94,8 +96,8 @@ EXPORTERS: tuple[Exporter, ...] = (
         extension="atom",
         media_type="application/atom+xml",
         render=_lazy("dashboard.exports.feed", "to_atom_bytes"),
-        label="Atom feed",
-        help=(
+        label=N_("Atom feed"),
+        help=N_(
             "The latest verified incidents among those matching, newest first, as an Atom feed; "
             "the About page lists the live feeds to subscribe to."
         ),

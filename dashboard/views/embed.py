@@ -8,6 +8,14 @@ import streamlit as st
 from dashboard.app_state import DataVersion, current_view, page_base_url, release_freed_memory
 from dashboard.embed import EMBED_HEIGHT, dashboard_url, data_date
 from dashboard.filters import IncidentFilter
+from dashboard.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_PARAM,
+    _,
+    current_language,
+    format_date,
+    format_number,
+)
 from dashboard.map_component import MapPayload, render_map_payload, show_map
 from dashboard.map_view import build_incident_map, online_tiles_enabled
 
@@ -37,14 +45,28 @@ def render() -> None:
     )
     # Nothing comes back: the embed is read-only, and a click must not rerun the script.
     show_map(payload, key=MAP_KEY, height=EMBED_HEIGHT, returned_objects=[])
-    link = dashboard_url(page_base_url(), view.incident_filter)
+    link = dashboard_url(page_base_url(), view.incident_filter, **_language_param())
     as_of = data_date(view.incidents)
-    st.caption(
-        f"Source: [Interdiction Tracker]({link}), a sourced record of interdictions at sea. "
-        + (f"Data as of {as_of}. " if as_of else "")
-        + f"{len(view.filtered):,} of {len(view.incidents):,} incidents shown; "
-        "locations are approximate where the reports give no position."
+    parts = [
+        _(
+            "Source: [Interdiction Tracker]({link}), a sourced record of interdictions at sea."
+        ).format(link=link)
+    ]
+    if as_of is not None:
+        parts.append(_("Data as of {date}.").format(date=format_date(as_of)))
+    parts.append(
+        _(
+            "{shown} of {total} incidents shown; locations are approximate where the reports "
+            "give no position."
+        ).format(shown=format_number(len(view.filtered)), total=format_number(len(view.incidents)))
     )
+    st.caption(" ".join(parts))
+
+
+def _language_param() -> dict[str, str]:
+    """The link's ?lang=, so the full dashboard opens in the embed's language."""
+    language = current_language()
+    return {} if language == DEFAULT_LANGUAGE else {LANGUAGE_PARAM: language}
 
 
 render()

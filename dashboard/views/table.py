@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.app_state import DataVersion, current_view
 from dashboard.exports import EXPORTERS
 from dashboard.filters import IncidentFilter
+from dashboard.i18n import _, format_number
 from dashboard.incident_details import render_incident_details
 from dashboard.presentation import incident_table
 from dashboard.sidebar import show_empty_state
@@ -48,14 +49,16 @@ def _table(
 def render() -> None:
     """Draw the table page."""
     view = current_view()
-    st.title("Incidents")
+    st.title(_("Incidents"))
     shown, total = len(view.filtered), len(view.incidents)
-    caption = f"{shown:,} of {total:,} incidents match the filters."
+    caption = _("{shown} of {total} incidents match the filters.").format(
+        shown=format_number(shown), total=format_number(total)
+    )
     if shown > MAX_TABLE_ROWS:
-        caption += (
-            f" The table shows the {MAX_TABLE_ROWS:,} most recently added of them; "
+        caption += " " + _(
+            "The table shows the {limit} most recently added of them; "
             "the downloads hold all of them."
-        )
+        ).format(limit=format_number(MAX_TABLE_ROWS))
     st.caption(caption)
     if view.filtered.empty:
         show_empty_state()
@@ -80,7 +83,7 @@ def render() -> None:
     for column, exporter in zip(st.columns(len(EXPORTERS)), EXPORTERS, strict=True):
         render_now = eager and not exporter.is_deferred
         column.download_button(
-            f"Download {exporter.label}",
+            _("Download {format}").format(format=_(exporter.label)),
             (
                 exporter.render(view.filtered)
                 if render_now
@@ -89,7 +92,7 @@ def render() -> None:
             file_name=exporter.file_name,
             mime=exporter.media_type,
             on_click="ignore",
-            help=exporter.help,
+            help=_(exporter.help),
             key=f"download_{exporter.name}",
         )
 
