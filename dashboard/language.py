@@ -13,6 +13,7 @@ from dashboard.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGE_PARAM,
     LANGUAGES,
+    _,
     negotiate_language,
     set_language,
 )
@@ -51,3 +52,10 @@ def render_language_switch() -> None:
         format_func=LANGUAGES.__getitem__,
         key=_LANGUAGE_KEY,
     )
+    if st.session_state.get(_LANGUAGE_KEY, DEFAULT_LANGUAGE) != DEFAULT_LANGUAGE:
+        st.sidebar.caption(
+            _(
+                "The record's own words (summaries, notes, places, agencies) are data: they "
+                "are shown as written, in English."
+            )
+        )
