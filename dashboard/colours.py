@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from dashboard.i18n import vocabulary_label
 from dashboard.schema import EventType, FalseFlag
 
 EVENT_COLOURS: MappingProxyType[EventType, str] = MappingProxyType(
@@ -50,5 +51,7 @@ def event_colour(event_type: str | None) -> str:
 
 
 def event_colour_scale() -> tuple[list[str], list[str]]:
-    """The (domain, range) of a chart colour scale: event type labels and their colours."""
-    return [member.label for member in EventType], [EVENT_COLOURS[member] for member in EventType]
+    """The (domain, range) of a chart colour scale: event type labels (in the current
+    language) and their colours."""
+    labels = [vocabulary_label(member) for member in EventType]
+    return labels, [EVENT_COLOURS[member] for member in EventType]

@@ -20,15 +20,16 @@ import numpy as np
 import pandas as pd
 
 from dashboard.colours import event_colour_scale
+from dashboard.i18n import N_, _, format_date, vocabulary_label
 from dashboard.presentation import flag_with_mark, vessel_label
 from dashboard.schema import VOCABULARIES, EventType
 
 Period = Literal["W", "M"]
-PERIOD_NAMES: dict[str, str] = {"W": "week", "M": "month"}
+PERIOD_NAMES: dict[str, str] = {"W": N_("week"), "M": N_("month")}
 MAX_TIMELINE_POINTS = 2_000
 # More incidents than this on one day of one event type share lanes again (bounded chart height).
 MAX_LANES = 8
-EMPTY_MESSAGE = "No incidents match the filters"
+EMPTY_MESSAGE = N_("No incidents match the filters")
 LANE_HEIGHT = 22
 # Both charts reserve the same width for their y axis, so their date axes line up on the page.
 Y_AXIS_WIDTH = 80
@@ -53,9 +54,11 @@ def timeline_rows(frame: pd.DataFrame, *, limit: int = MAX_TIMELINE_POINTS) -> p
 
 def timeline_data(frame: pd.DataFrame) -> pd.DataFrame:
     """One JSON-safe row per incident of ``frame``: the fields the timeline draws and shows."""
-    labels = {member.value: member.label for member in EventType}
-    outcome_labels = {member.value: member.label for member in VOCABULARIES["outcome"]}
-    precision_labels = {member.value: member.label for member in VOCABULARIES["date_precision"]}
+    labels = {member.value: vocabulary_label(member) for member in EventType}
+    outcome_labels = {member.value: vocabulary_label(member) for member in VOCABULARIES["outcome"]}
+    precision_labels = {
+        member.value: vocabulary_label(member) for member in VOCABULARIES["date_precision"]
+    }
     start = frame["date"].dt.strftime(_DATE_FORMAT)
     end = frame["end_date"].dt.strftime(_DATE_FORMAT)
     data = pd.DataFrame(
@@ -74,7 +77,7 @@ def timeline_data(frame: pd.DataFrame) -> pd.DataFrame:
             "start": start,
             "end": end,
             "dates": [
-                first if pd.isna(last) else f"{first} to {last}"
+                first if pd.isna(last) else _("{start} to {end}").format(start=first, end=last)
                 for first, last in zip(start, end, strict=True)
             ],
             "precision": frame["date_precision"].astype(str).map(precision_labels),
@@ -125,16 +128,16 @@ def _colour() -> alt.Color:
     domain, colours = event_colour_scale()
     return alt.Color(
         "event:N",
-        title="Event",
+        title=_("Event"),
         scale=alt.Scale(domain=domain, range=colours),
         legend=alt.Legend(orient="top"),
     )
 
 
 def empty_chart(message: str = EMPTY_MESSAGE) -> alt.Chart:
-    """A chart holding only ``message``, for a filter that leaves no incident."""
+    """A chart holding only ``message`` (translated), for a filter that leaves no incident."""
     return (
-        alt.Chart(pd.DataFrame({"message": [message]}))
+        alt.Chart(pd.DataFrame({"message": [_(message)]}))
         .mark_text(fontSize=14, color="#555555")
         .encode(text="message:N")
         .properties(height=80, autosize=AUTOSIZE)
@@ -151,10 +154,10 @@ def _context_layers(context: pd.DataFrame, domain: list[str]) -> list[alt.Chart]
     base = alt.Chart(inside).encode(
         x=_x_encoding("date", domain),
         tooltip=[
-            alt.Tooltip("date:N", title="Date"),
-            alt.Tooltip("label:N", title="Context"),
-            alt.Tooltip("summary:N", title="What happened"),
-            alt.Tooltip("source:N", title="Source"),
+            alt.Tooltip("date:N", title=_("Date")),
+            alt.Tooltip("label:N", title=_("Context")),
+            alt.Tooltip("summary:N", title=_("What happened")),
+            alt.Tooltip("source:N", title=_("Source")),
         ],
     )
     rules = base.mark_rule(color=CONTEXT_COLOUR, strokeDash=[4, 3], strokeWidth=1.5)
@@ -181,13 +184,13 @@ def build_timeline_chart(
     events = [label for label in event_colour_scale()[0] if label in set(data["event"])]
     lanes = int(data["lane"].max()) + 1
     tooltip = [
-        alt.Tooltip("vessel:N", title="Vessel"),
-        alt.Tooltip("flag:N", title="Flag"),
-        alt.Tooltip("event:N", title="Event"),
-        alt.Tooltip("outcome:N", title="Outcome"),
-        alt.Tooltip("dates:N", title="Date"),
-        alt.Tooltip("precision:N", title="Date precision"),
-        alt.Tooltip("id:N", title="ID"),
+        alt.Tooltip("vessel:N", title=_("Vessel")),
+        alt.Tooltip("flag:N", title=_("Flag")),
+        alt.Tooltip("event:N", title=_("Event")),
+        alt.Tooltip("outcome:N", title=_("Outcome")),
+        alt.Tooltip("dates:N", title=_("Date")),
+        alt.Tooltip("precision:N", title=_("Date precision")),
+        alt.Tooltip("id:N", title=_("ID")),
     ]
     base = alt.Chart(data).encode(
         y=alt.Y(
@@ -221,10 +224,10 @@ def count_by_period(frame: pd.DataFrame, period: Period = "W") -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=columns)
     periods = frame["date"].dt.to_period(period)
-    labels = {member.value: member.label for member in EventType}
+    labels = {member.value: vocabulary_label(member) for member in EventType}
     event = pd.Categorical(
         frame["event_type"].astype(str).map(labels),
-        categories=[member.label for member in EventType],
+        categories=list(labels.values()),
     )
     counts = (
         pd.DataFrame({"period": periods, "event": event})
@@ -240,13 +243,18 @@ def count_by_period(frame: pd.DataFrame, period: Period = "W") -> pd.DataFrame:
     starts = counts["period"].map(lambda p: p.start_time)
     counts["period_start"] = starts.dt.strftime(_DATE_FORMAT)
     counts["period_end"] = counts["period"].map(lambda p: (p + 1).start_time.strftime(_DATE_FORMAT))
-    counts["period"] = (
-        "week of " + counts["period_start"] if period == "W" else starts.dt.strftime("%B %Y")
-    )
+    counts["period"] = _period_names(starts, period)
     counts["event"] = counts["event"].astype(str)
     for column in ("count", "y0", "y1", "total"):
         counts[column] = counts[column].astype(int)
     return counts[columns].reset_index(drop=True)
+
+
+def _period_names(starts: pd.Series, period: Period) -> list[str]:
+    """Each period as people read it: "week of 2025-12-08", "December 2025" (or in Spanish)."""
+    if period == "W":
+        return [_("week of {date}").format(date=start.strftime(_DATE_FORMAT)) for start in starts]
+    return [format_date(start.date(), format="LLLL y") for start in starts]
 
 
 def build_counts_chart(frame: pd.DataFrame, period: Period = "W") -> alt.Chart:
@@ -275,10 +283,10 @@ def build_counts_chart(frame: pd.DataFrame, period: Period = "W") -> alt.Chart:
             y2="y1:Q",
             color=_colour(),
             tooltip=[
-                alt.Tooltip("period:N", title="Period"),
-                alt.Tooltip("event:N", title="Event"),
-                alt.Tooltip("count:Q", title="Incidents"),
-                alt.Tooltip("total:Q", title="All events"),
+                alt.Tooltip("period:N", title=_("Period")),
+                alt.Tooltip("event:N", title=_("Event")),
+                alt.Tooltip("count:Q", title=_("Incidents")),
+                alt.Tooltip("total:Q", title=_("All events")),
             ],
         )
         .properties(height=160, autosize=AUTOSIZE)
@@ -305,9 +313,7 @@ def killed_by_period(frame: pd.DataFrame, period: Period = "W") -> pd.DataFrame:
     starts = table["period"].map(lambda p: p.start_time)
     table["period_start"] = starts.dt.strftime(_DATE_FORMAT)
     table["period_end"] = table["period"].map(lambda p: (p + 1).start_time.strftime(_DATE_FORMAT))
-    table["period"] = (
-        "week of " + table["period_start"] if period == "W" else starts.dt.strftime("%B %Y")
-    )
+    table["period"] = _period_names(starts, period)
     for column in ("killed", "strikes", "no_toll"):
         table[column] = table[column].astype(int)
     return table[columns].reset_index(drop=True)
@@ -317,7 +323,7 @@ def build_killed_chart(frame: pd.DataFrame, period: Period = "W") -> alt.Chart:
     """Bars of people reported killed in strikes per week or month."""
     killed = killed_by_period(frame, period)
     if killed.empty:
-        return empty_chart("No strikes match the filters")
+        return empty_chart(N_("No strikes match the filters"))
     domain = _date_domain(frame["date"], frame["end_date"].fillna(frame["date"]), period)
     return (
         alt.Chart(killed)
@@ -333,10 +339,10 @@ def build_killed_chart(frame: pd.DataFrame, period: Period = "W") -> alt.Chart:
                 ),
             ),
             tooltip=[
-                alt.Tooltip("period:N", title="Period"),
-                alt.Tooltip("killed:Q", title="Reported killed"),
-                alt.Tooltip("strikes:Q", title="Strikes"),
-                alt.Tooltip("no_toll:Q", title="Strikes with no reported toll"),
+                alt.Tooltip("period:N", title=_("Period")),
+                alt.Tooltip("killed:Q", title=_("Reported killed")),
+                alt.Tooltip("strikes:Q", title=_("Strikes")),
+                alt.Tooltip("no_toll:Q", title=_("Strikes with no reported toll")),
             ],
         )
         .properties(height=140, autosize=AUTOSIZE)
