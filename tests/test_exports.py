@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import feedparser
 import pandas as pd
 import pytest
 from fastkml import KML, Folder, Placemark
@@ -216,3 +217,20 @@ def test_new_formats_export_nothing_as_a_valid_empty_file(curated: pd.DataFrame,
         assert payload == b""
     else:
         assert list(next(iter(_parse_kml(payload).features)).features) == []
+
+
+@pytest.mark.parametrize("name", ["kml", "atom"])
+def test_cli_exports_kml_and_atom_with_the_same_filters(
+    curated: pd.DataFrame, curated_copy: Path, name: str
+) -> None:
+    run = run_cli("export", "--format", name, "--flag", "GY", data=curated_copy)
+    assert run.returncode == 0, run.stderr
+    guyana = curated[curated["flag"] == "GY"]
+    if name == "kml":
+        document = next(iter(_parse_kml(run.stdout.encode()).features))
+        marks = {m.id for m in _placemarks(document) if not m.id.endswith(RING_SUFFIX)}
+        assert marks == set(guyana["id"])
+    else:
+        parsed = feedparser.parse(run.stdout.encode())
+        assert not parsed.bozo
+        assert {entry.link.rsplit("=", 1)[1] for entry in parsed.entries} == set(guyana["id"])

@@ -8,7 +8,10 @@ from pathlib import Path
 import feedparser
 import pandas as pd
 import pytest
+from incident_samples import draft_fields
+from streamlit.testing.v1 import AppTest
 
+from dashboard import app_state, store
 from dashboard.exports.feed import (
     ALL_FEED_NAME,
     FEEDS_DIR_NAME,
@@ -21,6 +24,7 @@ from dashboard.exports.feed import (
     write_feeds,
 )
 from dashboard.map_view import escape_for_map
+from dashboard.schema import AddedVia, Verification, validate_draft
 
 BASE_URL = "https://tracker.example.org"
 HOSTILE = "<script>alert(1)</script>"
@@ -128,3 +132,25 @@ def test_rewriting_an_unchanged_record_gives_the_same_bytes_and_drops_stale_flag
 @pytest.mark.parametrize("flag", ["PA", "pa"])
 def test_flag_scope_normalises_the_code(flag: str) -> None:
     assert FeedScope.for_flag(flag).file == "flag/PA.atom"
+
+
+def test_the_app_rewrites_the_feed_when_the_record_changes(
+    app_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_state, "STATIC_DIR", tmp_path)
+    monkeypatch.setenv("INTERDICTION_TRACKER_PUBLIC_URL", BASE_URL)
+    feed_file = tmp_path / FEEDS_DIR_NAME / ALL_FEED_NAME
+    app = AppTest.from_file(str(Path(__file__).parents[1] / "dashboard" / "app.py"))
+    app.run(timeout=60)
+    before = [entry.link for entry in _parse(feed_file.read_bytes()).entries]
+    # A new incident enters the feed once an editor verifies it (form rows start unverified).
+    draft = validate_draft(draft_fields(date=dt.date.today().isoformat(), vessel_name=HOSTILE))
+    added = store.append_incident(draft, added_by="tests", added_via=AddedVia.FORM, path=app_data)
+    app.run(timeout=60)
+    assert [entry.link for entry in _parse(feed_file.read_bytes()).entries] == before
+    store.record_review(added.id, Verification.VERIFIED, reviewer="editor", path=app_data)
+    app.run(timeout=60)
+    after = _parse(feed_file.read_bytes()).entries
+    assert after[0].link == incident_permalink(added.id, base_url=BASE_URL)
+    assert HOSTILE in after[0].title
+    assert [entry.link for entry in after[1:]] == before[: LATEST_ENTRIES - 1]
