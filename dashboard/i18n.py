@@ -31,6 +31,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import negotiate_locale
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
+from babel.numbers import format_percent as babel_format_percent
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -128,6 +129,11 @@ def format_date(value: dt.date, *, format: str = "medium") -> str:
 def format_number(value: float) -> str:
     """A number with the current language's separators: 1,234 or 1.234."""
     return format_decimal(value, locale=_locale())
+
+
+def format_percent(value: float) -> str:
+    """A share as a whole percentage the current language's way: "25%" or "25 %"."""
+    return babel_format_percent(value, locale=_locale())
 
 
 # --- catalogue extraction ---------------------------------------------------------------------

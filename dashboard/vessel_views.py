@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.colours import FALSE_FLAG_COLOURS
+from dashboard.i18n import N_, _, format_percent
 from dashboard.presentation import UNNAMED_VESSEL
 from dashboard.schema import FalseFlag, flag_label
 
@@ -22,9 +23,9 @@ IMO_PREFIX = "imo:"
 NAME_PREFIX = "name:"
 # The false-flag states in the order the flag chart stacks them, with the words it shows.
 FALSE_FLAG_WORDS: dict[FalseFlag, str] = {
-    FalseFlag.YES: "false flag",
-    FalseFlag.UNKNOWN: "disputed or unverified",
-    FalseFlag.NO: "not false",
+    FalseFlag.YES: N_("false flag"),
+    FalseFlag.UNKNOWN: N_("disputed or unverified"),
+    FalseFlag.NO: N_("not false"),
 }
 FLAG_COUNT_COLUMNS = ("flag", "label", "incidents", "false_flags", "disputed", "false_share")
 
@@ -197,8 +198,10 @@ def flag_counts(frame: pd.DataFrame) -> pd.DataFrame:
 
 def build_flag_chart(counts: pd.DataFrame) -> alt.LayerChart:
     """Horizontal bars of incidents per flag (from ``flag_counts``), split by false-flag status."""
+    # The chart's words in the current language; the table of counts stays language-free.
+    words_of = {status: _(words) for status, words in FALSE_FLAG_WORDS.items()}
     parts = []
-    for status, words in FALSE_FLAG_WORDS.items():
+    for status, words in words_of.items():
         if status is FalseFlag.YES:
             number = counts["false_flags"]
         elif status is FalseFlag.UNKNOWN:
@@ -208,7 +211,7 @@ def build_flag_chart(counts: pd.DataFrame) -> alt.LayerChart:
         parts.append(pd.DataFrame({"label": counts["label"], "status": words, "count": number}))
     bars_data = pd.concat(parts, ignore_index=True)
     bars_data["order"] = bars_data["status"].map(
-        {words: rank for rank, words in enumerate(FALSE_FLAG_WORDS.values())}
+        {words: rank for rank, words in enumerate(words_of.values())}
     )
     bars_data = bars_data[bars_data["count"] > 0]
     order = list(counts["label"])
@@ -218,21 +221,21 @@ def build_flag_chart(counts: pd.DataFrame) -> alt.LayerChart:
         .mark_bar()
         .encode(
             y=y,
-            x=alt.X("count:Q", title="Incidents", stack="zero", axis=alt.Axis(tickMinStep=1)),
+            x=alt.X("count:Q", title=_("Incidents"), stack="zero", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color(
                 "status:N",
-                title="Flag",
+                title=_("Flag"),
                 scale=alt.Scale(
-                    domain=list(FALSE_FLAG_WORDS.values()),
+                    domain=list(words_of.values()),
                     range=[FALSE_FLAG_COLOURS[status] for status in FALSE_FLAG_WORDS],
                 ),
                 legend=alt.Legend(orient="top"),
             ),
             order=alt.Order("order:Q"),
             tooltip=[
-                alt.Tooltip("label:N", title="Flag"),
-                alt.Tooltip("status:N", title="Status"),
-                alt.Tooltip("count:Q", title="Incidents"),
+                alt.Tooltip("label:N", title=_("Flag")),
+                alt.Tooltip("status:N", title=_("Status")),
+                alt.Tooltip("count:Q", title=_("Incidents")),
             ],
         )
     )
@@ -243,7 +246,9 @@ def build_flag_chart(counts: pd.DataFrame) -> alt.LayerChart:
             "label": flown["label"],
             "incidents": flown["incidents"],
             "text": [
-                f"{share:.0%} false ({false} of {total})"
+                _("{share} false ({false} of {total})").format(
+                    share=format_percent(share), false=false, total=total
+                )
                 for share, false, total in zip(
                     flown["false_share"], flown["false_flags"], flown["incidents"], strict=True
                 )
