@@ -18,20 +18,52 @@ incident or vessel keeps its id from one export to the next and re-imports merge
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from followthemoney import model
-from followthemoney.proxy import EntityProxy
 
 from dashboard.presentation import vessel_label
 from dashboard.schema import DatePrecision, EventType, Outcome, VesselType
 from dashboard.vessel_views import IMO_PREFIX, vessel_keys
 
+if TYPE_CHECKING:
+    from followthemoney.proxy import EntityProxy
+
+
+@contextlib.contextmanager
+def _csv_field_limit_kept() -> Iterator[None]:
+    """Put the csv module's field size limit back after the block, whatever it did to it."""
+    limit = csv.field_size_limit()
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
+
+
+# Importing followthemoney raises the csv module's process-wide field limit from 128 KB to
+# 30 MB. The store relies on the standard limit to refuse hostile files and never to write a
+# cell that a fresh process could not read back, so one FtM export must not change it.
+with _csv_field_limit_kept():
+    from followthemoney import model
+    from followthemoney.types import registry
+
 ID_PREFIX = "interdiction-tracker"
+# model and registry too: readers of this output (the tests) take followthemoney from here, so
+# the field limit is kept for them as well.
+__all__ = [
+    "ID_PREFIX",
+    "ftm_entities",
+    "incident_entity_id",
+    "model",
+    "registry",
+    "to_ftm_bytes",
+    "vessel_entity_id",
+]
 
 
 def incident_entity_id(incident_id: str) -> str:
