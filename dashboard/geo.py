@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from geographiclib.geodesic import Geodesic
+import numpy as np
 from geopy.distance import geodesic
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
@@ -26,6 +26,8 @@ from geopy.point import Point
 
 from dashboard.errors import DataFileError, GeocodingError
 
+# Leaflet's Earth (L.CRS.Earth.R): the sphere its circles are drawn on.
+EARTH_RADIUS_M = 6_371_000
 GAZETTEER_PATH = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
 GAZETTEER_COLUMNS = ("name", "kind", "latitude", "longitude", "country", "aliases", "source")
 ALIAS_SEPARATOR = "|"
@@ -511,18 +513,29 @@ def compass_point(bearing: float) -> str:
     return COMPASS_POINTS[round((bearing % 360.0) / step) % len(COMPASS_POINTS)]
 
 
-def circle_around(
-    latitude: float, longitude: float, radius_m: float, *, points: int = 64
-) -> list[tuple[float, float]]:
-    """Return a closed ring of (longitude, latitude) points ``radius_m`` metres around a point."""
-    # Geodesic, not a circle in degrees: 150 km is 1.35 degrees of latitude anywhere, but more
-    # degrees of longitude further from the equator. geographiclib (geopy's own solver) is
-    # called directly: geopy's `destination` builds a new solver per point, 40 times slower.
-    coordinates = []
-    for step in range(points):
-        end = Geodesic.WGS84.Direct(latitude, longitude, 360.0 * step / points, radius_m)
-        coordinates.append((end["lon2"], end["lat2"]))
-    return [*coordinates, coordinates[0]]
+def circles_around(
+    latitudes: Sequence[float],
+    longitudes: Sequence[float],
+    radii_m: Sequence[float],
+    *,
+    points: int = 64,
+) -> list[list[tuple[float, float]]]:
+    """Return, for each centre, a closed ring of (longitude, latitude) points at its radius."""
+    # The circle Leaflet draws (L.circle): on a sphere of EARTH_RADIUS_M, which is what a reader
+    # compares the export with; a WGS-84 geodesic circle differs by under 1 % of the radius.
+    # numpy over every ring at once: one geodesic solve per point took 20 s for 10,000 rings.
+    lat = np.radians(np.asarray(latitudes, dtype="float64"))[:, None]
+    lon = np.radians(np.asarray(longitudes, dtype="float64"))[:, None]
+    angle = (np.asarray(radii_m, dtype="float64") / EARTH_RADIUS_M)[:, None]
+    bearing = np.radians(np.arange(points) * 360.0 / points)[None, :]
+    end_lat = np.arcsin(np.sin(lat) * np.cos(angle) + np.cos(lat) * np.sin(angle) * np.cos(bearing))
+    end_lon = lon + np.arctan2(
+        np.sin(bearing) * np.sin(angle) * np.cos(lat),
+        np.cos(angle) - np.sin(lat) * np.sin(end_lat),
+    )
+    rings = np.stack([np.degrees(end_lon), np.degrees(end_lat)], axis=-1)
+    closed = np.concatenate([rings, rings[:, :1]], axis=1)
+    return [[(float(x), float(y)) for x, y in ring] for ring in closed.tolist()]
 
 
 def _round_nm(distance: float) -> int:

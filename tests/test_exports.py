@@ -11,6 +11,7 @@ import feedparser
 import pandas as pd
 import pytest
 from fastkml import KML, Folder, Placemark
+from geopy.distance import geodesic
 from test_cli import run_cli
 
 from dashboard.exports import EXPORTERS, EXPORTERS_BY_NAME
@@ -192,15 +193,16 @@ def test_kml_has_a_styled_folder_per_event_type_with_rings(curated: pd.DataFrame
 
 
 def test_kml_ring_lies_at_its_radius(curated: pd.DataFrame) -> None:
-    from geopy.distance import geodesic
-
     row = curated[curated["location_precision"].astype(str) == "region"].iloc[0]
     document = next(iter(_parse_kml(to_kml_bytes(curated.loc[[row.name]])).features))
     ring = next(mark for mark in _placemarks(document) if mark.id.endswith(RING_SUFFIX))
     radius = UNCERTAINTY_RADIUS_M[LocationPrecision.REGION]
-    for longitude, latitude, *_ in ring.geometry.exterior.coords:
+    coords = ring.geometry.exterior.coords
+    assert len(coords) == 65 and coords[0] == coords[-1]
+    for longitude, latitude, *_ in coords:
+        # Leaflet's spherical circle, as the map draws it: within 1 % of the WGS-84 distance.
         distance = geodesic((row["latitude"], row["longitude"]), (latitude, longitude)).meters
-        assert distance == pytest.approx(radius, rel=1e-6)
+        assert distance == pytest.approx(radius, rel=1e-2)
 
 
 def test_kml_balloon_is_the_map_popup_with_hostile_text_as_text(curated: pd.DataFrame) -> None:

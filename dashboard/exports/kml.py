@@ -32,7 +32,7 @@ from fastkml.times import KmlDateTime
 from pygeoif.geometry import LinearRing, Point, Polygon
 
 from dashboard.colours import EVENT_COLOURS
-from dashboard.geo import circle_around
+from dashboard.geo import circles_around
 from dashboard.map_view import UNCERTAINTY_RADIUS_M, popup_html
 from dashboard.presentation import vessel_label
 from dashboard.schema import EventType, LocationPrecision
@@ -97,14 +97,38 @@ def _placemark(incident: Mapping[str, Any], event_type: EventType) -> Placemark:
     )
 
 
-def _ring(incident: Mapping[str, Any], event_type: EventType, radius: float) -> Placemark:
-    ring = circle_around(float(incident["latitude"]), float(incident["longitude"]), radius)
+def _ring(
+    incident: Mapping[str, Any],
+    event_type: EventType,
+    radius: float,
+    ring: list[tuple[float, float]],
+) -> Placemark:
     return Placemark(
         id=incident["id"] + RING_SUFFIX,
         name=f"{vessel_label(incident['vessel_name'])}: within about {radius / 1000:,.0f} km",
         style_url=StyleUrl(url=f"#{style_id(event_type)}"),
         geometry=Polygon.from_linear_rings(LinearRing(ring)),
     )
+
+
+def _rings(incidents: list[Mapping[str, Any]], event_type: EventType) -> list[Placemark]:
+    """The uncertainty ring of each incident whose location is not exact."""
+    uncertain = [
+        (incident, UNCERTAINTY_RADIUS_M[precision])
+        for incident in incidents
+        if (precision := LocationPrecision(incident["location_precision"])) in UNCERTAINTY_RADIUS_M
+    ]
+    if not uncertain:
+        return []
+    rings = circles_around(
+        [float(incident["latitude"]) for incident, _ in uncertain],
+        [float(incident["longitude"]) for incident, _ in uncertain],
+        [radius for _, radius in uncertain],
+    )
+    return [
+        _ring(incident, event_type, radius, ring)
+        for (incident, radius), ring in zip(uncertain, rings, strict=True)
+    ]
 
 
 def build_kml(frame: pd.DataFrame) -> KML:
@@ -116,12 +140,7 @@ def build_kml(frame: pd.DataFrame) -> KML:
         if not incidents:
             continue
         placemarks = [_placemark(incident, event_type) for incident in incidents]
-        rings = [
-            _ring(incident, event_type, UNCERTAINTY_RADIUS_M[precision])
-            for incident in incidents
-            if (precision := LocationPrecision(incident["location_precision"]))
-            in UNCERTAINTY_RADIUS_M
-        ]
+        rings = _rings(incidents, event_type)
         features: list[Placemark | Folder] = list(placemarks)
         if rings:
             features.append(
