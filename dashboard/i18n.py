@@ -3,7 +3,8 @@
 English is written in the code; ``dashboard/locale/<lang>/LC_MESSAGES/messages.po`` holds each
 other language (Spanish today). The language is per script run, held in a context variable that
 the app sets first thing on every run (``set_language``), so the plain modules (schema,
-presentation, map builders) can translate without importing Streamlit.
+presentation, map builders) can translate without importing Streamlit. A fragment's own rerun
+does not run app.py: a fragment that shows words calls ``language.choose_language()`` first.
 
 Vocabulary labels (event types, outcomes, precisions, ...) are the schema's own
 (``Vocabulary.label``, English, which exports and the CLI keep); ``vocabulary_label`` gives them

@@ -253,3 +253,22 @@ def test_an_ftm_export_leaves_the_csv_field_limit_alone() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize(("lang", "prefix"), [("en", "Download "), ("es", "Descargar ")])
+def test_the_table_page_offers_every_format(app_data: Path, lang: str, prefix: str) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.i18n import _, set_language
+
+    app = AppTest.from_file(str(Path(__file__).parents[1] / "dashboard" / "app.py"))
+    app.query_params["lang"] = [lang]
+    app.run(timeout=60)
+    app.switch_page("views/table.py").run(timeout=60)
+    assert not app.exception, [e.value for e in app.exception]
+    labels = [element.proto.label for element in app.get("download_button")]
+    set_language(lang)
+    try:
+        assert labels == [prefix + _(exporter.label) for exporter in EXPORTERS]
+    finally:
+        set_language("en")
