@@ -12,8 +12,10 @@ import pandas as pd
 import pytest
 from fastkml import KML, Folder, Placemark
 from geopy.distance import geodesic
+from streamlit.testing.v1 import AppTest
 from test_cli import run_cli
 
+from dashboard import i18n
 from dashboard.exports import EXPORTERS, EXPORTERS_BY_NAME
 
 # followthemoney through our module: imported directly, it would raise the csv module's field
@@ -257,18 +259,14 @@ def test_an_ftm_export_leaves_the_csv_field_limit_alone() -> None:
 
 @pytest.mark.parametrize(("lang", "prefix"), [("en", "Download "), ("es", "Descargar ")])
 def test_the_table_page_offers_every_format(app_data: Path, lang: str, prefix: str) -> None:
-    from streamlit.testing.v1 import AppTest
-
-    from dashboard.i18n import _, set_language
-
     app = AppTest.from_file(str(Path(__file__).parents[1] / "dashboard" / "app.py"))
     app.query_params["lang"] = [lang]
     app.run(timeout=60)
     app.switch_page("views/table.py").run(timeout=60)
     assert not app.exception, [e.value for e in app.exception]
     labels = [element.proto.label for element in app.get("download_button")]
-    set_language(lang)
+    i18n.set_language(lang)
     try:
-        assert labels == [prefix + _(exporter.label) for exporter in EXPORTERS]
+        assert labels == [prefix + i18n._(exporter.label) for exporter in EXPORTERS]
     finally:
-        set_language("en")
+        i18n.set_language("en")
