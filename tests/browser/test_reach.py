@@ -54,3 +54,15 @@ def test_the_dashboard_opens_in_spanish_from_the_link(
     page.screenshot(path=str(target))
     assert target.stat().st_size > 20_000
     assert observed.page_errors == []
+
+
+def test_a_spanish_browser_gets_spanish_at_first(app: RunningApp, browser: object) -> None:
+    # Chromium sends Accept-Language: es-VE from its locale; no ?lang= in the link.
+    context = browser.new_context(locale="es-VE", viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        open_app(page, app.url)
+        expect(page.locator('[data-testid="stSidebarNav"]')).to_contain_text("Cronología")
+        assert "lang=es" in page.url  # and the choice is in the link to share
+    finally:
+        context.close()
