@@ -156,7 +156,7 @@ def _publish_feeds(
 
 
 def page_base_url() -> str:
-    """The dashboard's address as this browser reached it (no path, no query), for links."""
+    """The dashboard's address as this browser reached it (no page, no query), for links."""
     # The browser's own URL, not the Host header: it is only shown back to the same visitor.
     # Feeds, written for everyone, use $INTERDICTION_TRACKER_PUBLIC_URL instead.
     from dashboard.exports.feed import public_url
@@ -165,4 +165,6 @@ def page_base_url() -> str:
     if not url:
         return public_url()
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+    # Behind a proxy the app may live under a path of its own (server.baseUrlPath).
+    base_path = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"{parts.scheme}://{parts.netloc}" + (f"/{base_path}" if base_path else "")
