@@ -98,6 +98,7 @@ def test_ftm_vessel_carries_names_identifiers_and_flags(curated: pd.DataFrame) -
     assert marinera.get("flag") == ["ru"]
     assert marinera.get("pastFlags") == ["gy"]
     assert marinera.get("type") == ["crude tanker"]
+    assert "Reported as flying a false flag: Guyana (GY)." in marinera.get("notes")[0]
     links = [
         entity
         for entity in entities.values()

@@ -28,7 +28,14 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from dashboard.presentation import vessel_label
-from dashboard.schema import DatePrecision, EventType, Outcome, VesselType
+from dashboard.schema import (
+    DatePrecision,
+    EventType,
+    FalseFlag,
+    Outcome,
+    VesselType,
+    flag_label,
+)
 from dashboard.vessel_views import IMO_PREFIX, vessel_keys
 
 if TYPE_CHECKING:
@@ -129,7 +136,16 @@ def _vessel(key: str, incidents: list[Mapping[str, Any]]) -> EntityProxy:
     vessel.add("type", VesselType(newest_first[0]["vessel_type"]).label)
     linked = _unique(name for row in newest_first for name in row["linked_to"])
     sanctions = _unique(_text(row["sanctions"]) for row in newest_first)
+    false_flags = _unique(
+        row["flag"]
+        for row in newest_first
+        if isinstance(row["flag"], str) and row["false_flag"] == FalseFlag.YES
+    )
     notes = []
+    if false_flags:
+        # FtM's flag is the flag flown; that it was flown falsely is ours to say.
+        flown = ", ".join(flag_label(flag) for flag in false_flags)
+        notes.append(f"Reported as flying a false flag: {flown}.")
     if linked:
         notes.append(f"Linked to: {', '.join(linked)}.")
     if any(sanctions):
