@@ -65,6 +65,12 @@ def current_language() -> str:
     return _language.get()
 
 
+def language_query() -> dict[str, str]:
+    """The link parameter that opens a page in this run's language (none for English)."""
+    language = current_language()
+    return {} if language == DEFAULT_LANGUAGE else {LANGUAGE_PARAM: language}
+
+
 def _(message: str) -> str:
     """``message`` in the current language (the English text when it has no translation)."""
     return _translations(current_language()).gettext(message)

@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard.app_state import View, page_base_url
 from dashboard.embed import embed_url, iframe_snippet
 from dashboard.exports.feed import ALL_FEED_NAME, feed_scopes, feed_url, public_url
-from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGE_PARAM, N_, _, current_language
+from dashboard.i18n import N_, _, language_query
 from dashboard.presentation import escape_markdown
 from dashboard.schema import flag_label
 
@@ -24,9 +24,7 @@ def render_sharing(view: View) -> None:
             "the date of the data. Change the filters first to embed a narrower map."
         )
     )
-    language = current_language()
-    extra = {} if language == DEFAULT_LANGUAGE else {LANGUAGE_PARAM: language}
-    url = embed_url(page_base_url(), view.incident_filter, **extra)
+    url = embed_url(page_base_url(), view.incident_filter, **language_query())
     st.code(iframe_snippet(url, title=_(EMBED_TITLE)), language="html", wrap_lines=True)
     st.subheader(_("Follow new incidents"))
     base = public_url()

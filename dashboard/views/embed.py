@@ -8,14 +8,7 @@ import streamlit as st
 from dashboard.app_state import DataVersion, current_view, page_base_url, release_freed_memory
 from dashboard.embed import EMBED_HEIGHT, dashboard_url, data_date
 from dashboard.filters import IncidentFilter
-from dashboard.i18n import (
-    DEFAULT_LANGUAGE,
-    LANGUAGE_PARAM,
-    _,
-    current_language,
-    format_date,
-    format_number,
-)
+from dashboard.i18n import _, format_date, format_number, language_query
 from dashboard.map_component import MapPayload, render_map_payload, show_map
 from dashboard.map_view import build_incident_map, online_tiles_enabled
 
@@ -45,7 +38,7 @@ def render() -> None:
     )
     # Nothing comes back: the embed is read-only, and a click must not rerun the script.
     show_map(payload, key=MAP_KEY, height=EMBED_HEIGHT, returned_objects=[])
-    link = dashboard_url(page_base_url(), view.incident_filter, **_language_param())
+    link = dashboard_url(page_base_url(), view.incident_filter, **language_query())
     as_of = data_date(view.incidents)
     parts = [
         _(
@@ -61,12 +54,6 @@ def render() -> None:
         ).format(shown=format_number(len(view.filtered)), total=format_number(len(view.incidents)))
     )
     st.caption(" ".join(parts))
-
-
-def _language_param() -> dict[str, str]:
-    """The link's ?lang=, so the full dashboard opens in the embed's language."""
-    language = current_language()
-    return {} if language == DEFAULT_LANGUAGE else {LANGUAGE_PARAM: language}
 
 
 render()
