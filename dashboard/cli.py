@@ -477,7 +477,7 @@ def run_serve(args: argparse.Namespace) -> NoReturn:
     from dashboard.assets import ensure_static_assets
 
     ensure_static_assets()
-    _write_feeds(_data_path(args))
+    _write_feeds(args)
     extra = args.extra[1:] if args.extra[:1] == ["--"] else args.extra
     command = [sys.executable, "-m", "streamlit", "run", str(APP_PATH), *extra]
     sys.stdout.flush()
@@ -487,16 +487,17 @@ def run_serve(args: argparse.Namespace) -> NoReturn:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _write_feeds(path: Path) -> None:
+def _write_feeds(args: argparse.Namespace) -> None:
     """Write the Atom feeds before the server starts, so a feed reader finds them at once."""
     from dashboard.assets import STATIC_DIR
     from dashboard.exports.feed import public_url, write_feeds
 
-    result = store.load_incidents(path)
     try:
-        write_feeds(result.incidents, STATIC_DIR, base_url=public_url())
-    except OSError as error:
-        _say(f"warning: the Atom feeds could not be written ({error.strerror}).")
+        incidents = _store(args).load().result.incidents
+        write_feeds(incidents, STATIC_DIR, base_url=public_url())
+    except (OSError, InterdictionTrackerError) as error:
+        # The app writes them on its first run after the record is readable again.
+        _say(f"warning: the Atom feeds could not be written now ({error}).")
 
 
 def _data_path(args: argparse.Namespace) -> Path:

@@ -433,7 +433,8 @@ def test_the_database_password_may_come_from_a_secret_file(tmp_path):
 
 
 def test_both_engines_give_the_same_frame_and_the_same_exports(postgres_url, tmp_path):
-    from dashboard.export import to_csv_bytes, to_geojson_bytes
+    from dashboard.exports.csv_file import to_csv_bytes
+    from dashboard.exports.geojson import to_geojson_bytes
     from dashboard.filters import IncidentFilter, filter_incidents
 
     engines = [
