@@ -15,7 +15,7 @@ from dashboard.filters import (
     filter_from_query,
     filter_to_query,
 )
-from dashboard.i18n import vocabulary_label
+from dashboard.i18n import _, vocabulary_label
 from dashboard.presentation import escape_markdown
 from dashboard.schema import (
     EventType,
@@ -67,8 +67,14 @@ def clear_filters() -> None:
 
 def show_empty_state(what: str = "incidents") -> None:
     """Say that the filters leave nothing, with a button that clears them."""
-    st.info(f"No {what} match the filters.", icon=":material/filter_alt_off:")
-    st.button("Clear filters", on_click=clear_filters, key=f"clear_filters_{what}")
+    # Every page passes "incidents" today: that sentence is translated whole.
+    message = (
+        _("No incidents match the filters.")
+        if what == "incidents"
+        else _("No {what} match the filters.").format(what=what)
+    )
+    st.info(message, icon=":material/filter_alt_off:")
+    st.button(_("Clear filters"), on_click=clear_filters, key=f"clear_filters_{what}")
 
 
 def _flag_options(incidents: pd.DataFrame) -> tuple[list[str], dict[str, int]]:
@@ -95,12 +101,12 @@ def _date_range() -> tuple[dt.date | None, dt.date | None]:
     # No default bounds from the data: a range ending on the last incident's date would hide
     # every incident added later in the session (issue 9: a saved incident left the map).
     picked = st.sidebar.date_input(
-        "Date range",
+        _("Date range"),
         min_value=EARLIEST_DATE,
         max_value=dt.datetime.now(dt.UTC).date(),
         key=_key("dates"),
         format="YYYY-MM-DD",
-        help="Empty: every date. Pick a first and a last day to narrow it.",
+        help=_("Empty: every date. Pick a first and a last day to narrow it."),
     )
     picked = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
     # While the user has clicked only the first day of a range, filter from it onwards.
@@ -113,43 +119,49 @@ def render_filters(incidents: pd.DataFrame) -> IncidentFilter:
     """Draw the filters, write them into the URL, and return what they select."""
     notices = _initialise_from_url()
     sidebar = st.sidebar
-    sidebar.header("Filters")
+    sidebar.header(_("Filters"))
     for notice in notices:
         # The notices quote the link's own text: a value like [x](https://evil.example) must
         # show as typed, not become a link, an image fetched off-site or red text.
         sidebar.warning(escape_markdown(notice), icon="⚠️")
     options, counts = _flag_options(incidents)
     flags = sidebar.multiselect(
-        "Flag state",
+        _("Flag state"),
         options,
         format_func=lambda flag: (
             f"{flag_label(None if flag == NO_FLAG else flag)} · {counts.get(flag, 0)}"
         ),
         key=_key("flags"),
-        placeholder="Any flag",
-        help="The flag flown or claimed. False flags are marked on the map and in the table.",
+        placeholder=_("Any flag"),
+        help=_("The flag flown or claimed. False flags are marked on the map and in the table."),
     )
     since, until = _date_range()
-    event_types = _vocabulary_filter("Event type", "event_types", EventType, placeholder="Any")
-    vessel_types = _vocabulary_filter("Vessel type", "vessel_types", VesselType, placeholder="Any")
-    outcomes = _vocabulary_filter("Outcome", "outcomes", Outcome, placeholder="Any")
+    event_types = _vocabulary_filter(
+        _("Event type"), "event_types", EventType, placeholder=_("Any")
+    )
+    vessel_types = _vocabulary_filter(
+        _("Vessel type"), "vessel_types", VesselType, placeholder=_("Any")
+    )
+    outcomes = _vocabulary_filter(_("Outcome"), "outcomes", Outcome, placeholder=_("Any"))
     verifications = _vocabulary_filter(
-        "Verification",
+        _("Verification"),
         "verifications",
         Verification,
-        placeholder="Verified and unverified",
-        help="Rejected incidents are hidden unless you choose them here.",
+        placeholder=_("Verified and unverified"),
+        help=_("Rejected incidents are hidden unless you choose them here."),
     )
     text = sidebar.text_input(
-        "Search vessels",
+        _("Search vessels"),
         key=_key("text"),
-        placeholder="Name, former name, IMO or MMSI",
+        placeholder=_("Name, former name, IMO or MMSI"),
         max_chars=200,
     )
     disputed = sidebar.checkbox(
-        "Only disputed incidents",
+        _("Only disputed incidents"),
         key=_key("disputed"),
-        help="Incidents on which reports disagree (flag, place, casualties…); the notes say how.",
+        help=_(
+            "Incidents on which reports disagree (flag, place, casualties…); the notes say how."
+        ),
     )
     incident_filter = IncidentFilter(
         flags=tuple(flags),
@@ -164,7 +176,7 @@ def render_filters(incidents: pd.DataFrame) -> IncidentFilter:
     )
     if not incident_filter.is_empty:
         sidebar.button(
-            "Clear filters", on_click=clear_filters, key="clear_filters_sidebar", width="stretch"
+            _("Clear filters"), on_click=clear_filters, key="clear_filters_sidebar", width="stretch"
         )
     kept = {param: st.query_params.get_all(param) for param in PAGE_PARAMS}
     st.query_params.from_dict(

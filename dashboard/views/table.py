@@ -78,7 +78,7 @@ def render() -> None:
         with st.container(border=True):
             render_incident_details(chosen.iloc[0].to_dict())
     else:
-        st.caption("Select a row to see the incident with its notes and sources.")
+        st.caption(_("Select a row to see the incident with its notes and sources."))
     eager = shown <= EAGER_DOWNLOAD_ROWS
     for column, exporter in zip(st.columns(len(EXPORTERS)), EXPORTERS, strict=True):
         render_now = eager and not exporter.is_deferred
