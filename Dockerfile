@@ -17,15 +17,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 COPY requirements.txt .
-# followthemoney (the FtM export) needs PyICU, which PyPI ships only as source: it is built
-# against Debian's ICU, then the compiler goes (the ICU libraries stay for PyICU to load).
-# Debian's own versions of the build tools are wanted, whatever the base image's release.
-# hadolint ignore=DL3008
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends g++ libicu-dev pkg-config \
-    && pip install --no-cache-dir -r requirements.txt \
-    && apt-get purge -y --auto-remove g++ pkg-config \
-    && rm -rf /var/lib/apt/lists/*
+# The image leaves out the optional FollowTheMoney export (requirements-ftm.txt): it would need a
+# C++ toolchain and ICU's headers to build PyICU; the Table page says how to enable it.
+RUN pip install --no-cache-dir -r requirements.txt
 
 COPY dashboard/ dashboard/
 COPY data/ data/

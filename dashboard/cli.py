@@ -36,7 +36,7 @@ from dashboard.errors import (
     IncidentValidationError,
     InterdictionTrackerError,
 )
-from dashboard.exports import EXPORTERS
+from dashboard.exports import EXPORTERS, EXPORTERS_BY_NAME
 from dashboard.filters import (
     FILTER_PARAMS,
     FilterParam,
@@ -413,7 +413,10 @@ def run_export(args: argparse.Namespace) -> int:
             incident for incident in incident_store.stored_incidents() if incident.id in kept
         )
     else:
-        payload = EXPORT_FORMATS[args.format](frame)
+        exporter = EXPORTERS_BY_NAME[args.format]
+        if not exporter.is_available:
+            raise DataFileError(f"The {exporter.name} format {exporter.install_hint}.")
+        payload = exporter.render(frame)
     if args.output is None:
         sys.stdout.buffer.write(payload)
         sys.stdout.buffer.flush()

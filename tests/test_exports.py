@@ -271,3 +271,54 @@ def test_the_table_page_offers_every_format(app_data: Path, lang: str, prefix: s
         assert labels == [prefix + i18n._(exporter.label) for exporter in EXPORTERS]
     finally:
         i18n.set_language("en")
+
+
+# --- an optional format whose package is missing ------------------------------------------------
+
+
+@pytest.fixture
+def ftm_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The FtM exporter as a machine without followthemoney sees it."""
+    import dataclasses
+
+    from dashboard import cli, exports
+
+    missing = dataclasses.replace(EXPORTERS_BY_NAME["ftm"], requires="no_such_package_installed")
+    monkeypatch.setitem(exports.EXPORTERS_BY_NAME, "ftm", missing)
+    monkeypatch.setattr(
+        exports,
+        "EXPORTERS",
+        tuple(missing if exporter.name == "ftm" else exporter for exporter in EXPORTERS),
+    )
+    monkeypatch.setattr(cli, "EXPORTERS_BY_NAME", exports.EXPORTERS_BY_NAME)
+
+
+def test_an_exporter_is_available_only_with_its_package() -> None:
+    assert EXPORTERS_BY_NAME["csv"].is_available  # needs nothing beyond the dashboard
+    assert EXPORTERS_BY_NAME["ftm"].is_available  # the test requirements install it
+    import dataclasses
+
+    absent = dataclasses.replace(EXPORTERS_BY_NAME["ftm"], requires="no_such_package_installed")
+    assert not absent.is_available
+
+
+def test_cli_says_in_one_line_how_to_enable_a_missing_format(
+    ftm_not_installed: None, curated_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dashboard import cli
+
+    assert cli.main(["--data", str(curated_copy), "export", "--format", "ftm"]) == 1
+    error = capsys.readouterr().err.strip()
+    assert "requirements-ftm.txt" in error
+    assert len(error.splitlines()) == 1
+
+
+def test_table_page_offers_a_missing_format_as_a_disabled_button_saying_why(
+    ftm_not_installed: None, app_data: Path
+) -> None:
+    at = AppTest.from_file(str(Path(__file__).parents[1] / "dashboard" / "app.py"))
+    at.switch_page("views/table.py").run(timeout=60)
+    assert not at.exception
+    (button,) = [button for button in at.button if button.key == "download_ftm"]
+    assert button.disabled
+    assert "requirements-ftm.txt" in button.help

@@ -8,6 +8,7 @@ file's bytes. A new format is one module beside this one and one entry in ``EXPO
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,6 +33,15 @@ class Exporter:
     help: str
     # Worth writing only when someone asks (a slow library to import, or a slow format).
     is_deferred: bool = False
+    # An optional package the format needs, and how to get it: the dashboard itself installs
+    # with Python alone, and followthemoney needs PyICU, which PyPI ships only as C++ source.
+    requires: str | None = None
+    install_hint: str = ""
+
+    @property
+    def is_available(self) -> bool:
+        """Whether the package this format needs is installed."""
+        return self.requires is None or importlib.util.find_spec(self.requires) is not None
 
     @property
     def file_name(self) -> str:
@@ -72,6 +82,11 @@ EXPORTERS: tuple[Exporter, ...] = (
         extension="ftm.json",
         media_type="application/x-ndjson",
         render=_lazy("dashboard.exports.ftm", "to_ftm_bytes"),
+        requires="followthemoney",
+        install_hint=N_(
+            "needs the optional followthemoney package: python -m pip install -r "
+            "requirements-ftm.txt (it builds PyICU, which needs a C++ compiler and ICU's headers)"
+        ),
         label=N_("FollowTheMoney"),
         help=N_(
             "Vessels and incidents as FollowTheMoney entities (one JSON object a line), "

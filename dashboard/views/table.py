@@ -81,6 +81,14 @@ def render() -> None:
         st.caption(_("Select a row to see the incident with its notes and sources."))
     eager = shown <= EAGER_DOWNLOAD_ROWS
     for column, exporter in zip(st.columns(len(EXPORTERS)), EXPORTERS, strict=True):
+        if not exporter.is_available:
+            column.button(
+                _("Download {format}").format(format=_(exporter.label)),
+                disabled=True,
+                help=_("This format {hint}.").format(hint=_(exporter.install_hint)),
+                key=f"download_{exporter.name}",
+            )
+            continue
         render_now = eager and not exporter.is_deferred
         column.download_button(
             _("Download {format}").format(format=_(exporter.label)),
