@@ -3,7 +3,10 @@
 The dashboard runs under a real ``streamlit run`` on a free port, Debian's Chromium is driven by
 Playwright (as in tests/browser), and every request that would leave this machine is refused.
 The first page load also pays for parsing the file and building the map; the loads after it
-meet a running server, as every visitor but the first does.
+meet a running server, as every visitor but the first does. The browser reaches the server
+through a small TCP relay that counts the bytes it passes on, so the download of a fresh visit
+(HTTP and WebSocket, compressed as on the wire) is what a visitor's network carries; the
+server's peak memory is read from its own process (VmHWM), not from this one.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -49,12 +53,71 @@ class BrowserTiming:
     """Seconds to the first visible marker or cluster, from navigation and from the load event.
 
     ``first`` is the server's first page (it parses the file and builds the map); the others
-    are medians of later pages, each in a fresh browser context (nothing cached).
+    are medians of later pages, each in a fresh browser context (nothing cached). Bytes are
+    those a fresh visit received until its markers showed; memory is the server's peak.
     """
 
     first_load_s: float
     warm_load_s: float
     warm_after_load_event_s: float
+    visit_bytes: int
+    server_peak_rss_bytes: int | None
+
+
+class _CountingRelay:
+    """A TCP relay on a free local port to ``target_port``; counts bytes sent to the client."""
+
+    def __init__(self, target_port: int) -> None:
+        self._target = ("127.0.0.1", target_port)
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._lock = threading.Lock()
+        self.received = 0  # bytes the server sent towards the browser
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def reset(self) -> int:
+        """The bytes counted so far, and start again from zero."""
+        with self._lock:
+            counted, self.received = self.received, 0
+        return counted
+
+    def close(self) -> None:
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _address = self._listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self._target)
+            threading.Thread(target=self._pipe, args=(client, server, False), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(server, client, True), daemon=True).start()
+
+    def _pipe(self, source: socket.socket, sink: socket.socket, *, count: bool = False) -> None:
+        try:
+            while chunk := source.recv(65536):
+                if count:
+                    with self._lock:
+                        self.received += len(chunk)
+                sink.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+
+def process_peak_rss_bytes(pid: int) -> int | None:
+    """The most resident memory process ``pid`` has used (VmHWM), or None where unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
 
 
 def _free_port() -> int:
@@ -110,11 +173,11 @@ def stop_app(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_app(data_file: Path, log_file: Path) -> Iterator[str]:
-    """The dashboard serving ``data_file`` with tiles off; yields its URL, stops it after."""
+def running_app(data_file: Path, log_file: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The dashboard serving ``data_file`` with tiles off; yields its URL and process."""
     url, process = start_app(data_file, log_file, extra_env={"INTERDICTION_TRACKER_TILES": "off"})
     try:
-        yield url
+        yield url, process
     finally:
         stop_app(process)
 
@@ -144,19 +207,29 @@ def time_to_markers(
         raise BrowserUnavailableError("Playwright is not installed") from error
     if not CHROMIUM.exists():
         raise BrowserUnavailableError(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    with running_app(data_file, log_file) as url, sync_playwright() as playwright:
+    with running_app(data_file, log_file) as (url, process), sync_playwright() as playwright:
+        relay = _CountingRelay(urlsplit(url).port)
+        relayed = f"http://127.0.0.1:{relay.port}"
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            first, _ = _one_load(browser, url, timeout_s)
-            warm = [_one_load(browser, url, timeout_s) for _ in range(warm_loads)]
+            first, _ = _one_load(browser, relayed, timeout_s)
+            warm, visit_bytes = [], []
+            for _ in range(warm_loads):
+                relay.reset()
+                warm.append(_one_load(browser, relayed, timeout_s))
+                visit_bytes.append(relay.reset())
         except PlaywrightTimeout as error:
             raise MarkersNotDrawnError(f"nothing drawn within {timeout_s:.0f} s") from error
         finally:
             browser.close()
+            relay.close()
+        server_peak = process_peak_rss_bytes(process.pid)
     return BrowserTiming(
         first_load_s=first,
         warm_load_s=statistics.median(seconds for seconds, _ in warm),
         warm_after_load_event_s=statistics.median(after for _, after in warm),
+        visit_bytes=round(statistics.median(visit_bytes)),
+        server_peak_rss_bytes=server_peak,
     )
 
 

@@ -2,9 +2,10 @@
 
 ``python -m benchmarks.probe PATH`` runs ``dashboard/app.py`` on the incident file PATH and prints
 JSON: the first run (parse and map build), a warm rerun with the filters unchanged, a rerun after
-a filter change, each other page after it, how often the parse and the map build ran in each, and
-the process's peak resident memory. It runs in a process of its own so that the memory figure
-is the app's alone.
+a filter change, each other page after it, the map page's next run after one incident is appended
+to the file (it parses the file again and draws the map again), how often the parse and the map
+build ran in each, and the process's peak resident memory. PATH is appended to: pass a copy.
+It runs in a process of its own so that the memory figure is the app's alone.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 APP = REPO / "dashboard" / "app.py"
 # The pages timed after the filter change, as AppTest names them.
 OTHER_PAGES = ("views/timeline.py", "views/table.py", "views/vessels.py")
+MAP_PAGE = "views/map.py"
 # Days cut from the start of the date range: a filter change that keeps nearly every incident,
 # so the map must be drawn again for almost all of them (the heaviest change a user can make).
 DATE_CUT_DAYS = 30
@@ -87,6 +89,12 @@ def probe(path: Path) -> dict[str, Any]:
     for page in OTHER_PAGES:
         app.switch_page(page)
         pages[Path(page).stem], _ = _timed_run(app, counts)
+    app.switch_page(MAP_PAGE)
+    _timed_run(app, counts)
+    # What every user waits for after someone adds an incident: the file has a new version,
+    # so the next run parses it again and draws the map again.
+    _append_one(path)
+    after_append, after_append_calls = _timed_run(app, counts)
     return {
         "first_run_s": first,
         "first_run_calls": first_calls,
@@ -95,6 +103,8 @@ def probe(path: Path) -> dict[str, Any]:
         "filter_change_s": changed,
         "filter_change_calls": changed_calls,
         "page_runs_s": pages,
+        "after_append_s": after_append,
+        "after_append_calls": after_append_calls,
         "peak_rss_bytes": peak_rss_bytes(),
     }
 
@@ -110,6 +120,17 @@ def _date_span(path: Path) -> tuple[dt.date, dt.date]:
             if day
         ]
     return min(days), max(days)
+
+
+def _append_one(path: Path) -> None:
+    """Append one valid incident to ``path`` through the store, as the form does."""
+    from benchmarks.generate import generate_records
+    from dashboard import store
+    from dashboard.schema import AddedVia, IncidentDraft, validate_draft
+
+    record = next(generate_records(1, seed=2))
+    draft = validate_draft({name: record.get(name) for name in IncidentDraft.model_fields})
+    store.append_incident(draft, added_by="benchmark", added_via=AddedVia.FORM, path=path)
 
 
 def peak_rss_bytes() -> int:

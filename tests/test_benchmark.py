@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import write_incidents
-from benchmarks.run import COLUMNS
+from benchmarks.run import BROWSER_KEYS, COLUMNS
 from dashboard.land import is_on_land
 from dashboard.store import load_incidents
 
@@ -70,8 +70,7 @@ def test_the_json_holds_the_machine_and_every_column(benchmark_run) -> None:
     assert set(document["columns"]) == {key for key, _heading, _kind in COLUMNS}
     assert set(document["columns"]) <= set(result)
     # Only the browser's figures may be empty here: the run was told to leave it out.
-    browser_keys = {key for key in document["columns"] if key.startswith("browser_")}
-    assert all(result[key] is not None for key in set(document["columns"]) - browser_keys)
+    assert all(result[key] is not None for key in set(document["columns"]) - set(BROWSER_KEYS))
     assert result["incidents"] == ROWS
 
 
@@ -84,6 +83,21 @@ def test_a_warm_rerun_neither_parses_nor_builds_the_map(benchmark_run) -> None:
         "build_incident_map": 1,
         "render_map_payload": 1,
     }
+
+
+def test_the_run_after_an_append_parses_the_new_version_and_draws_it(benchmark_run) -> None:
+    _output, document = benchmark_run
+    (result,) = document["results"]
+    calls = result["app"]["after_append_calls"]
+    assert calls["load_incidents"] == 1
+    assert calls["build_incident_map"] == 1
+
+
+def test_the_peer_and_the_floor_are_measured_in_the_same_run(benchmark_run) -> None:
+    _output, document = benchmark_run
+    (result,) = document["results"]
+    assert result["peer_bytes"] > 0 and result["naive_bytes"] > 0
+    assert result["peer_speedup"] == round(result["peer_build_s"] / result["map_build_s"], 1)
 
 
 def test_generated_incidents_are_valid_at_sea_and_the_same_for_the_same_seed(tmp_path) -> None:
