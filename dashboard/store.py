@@ -223,9 +223,19 @@ def _records(
             line += 1
 
 
-def load_incidents(path: Path | None = None) -> LoadResult:
-    """The valid incidents of ``path`` with reviews applied, and a problem for each bad line."""
+def load_incidents(path: Path | None = None, *, bulk: bool = True) -> LoadResult:
+    """The valid incidents of ``path`` with reviews applied, and a problem for each bad line.
+
+    ``bulk`` tries the cached or Arrow-validated path first (dashboard/bulk_load.py), which
+    gives the same result; False reads line by line.
+    """
     path = path or data_path()
+    if bulk:
+        from dashboard.bulk_load import load_incidents_bulk  # it builds on this module
+
+        result = load_incidents_bulk(path)
+        if result is not None:
+            return result
     with _cyclic_gc_paused():
         header, rows = _csv_rows(_read_lines(path), columns=COLUMNS, name=str(path))
         columns, problems = _validate_records(header, rows)

@@ -1,0 +1,679 @@
+"""The incident file read and validated a column at a time with Arrow, and its parsed copy cached.
+
+``store.load_incidents`` reads line by line and validates each column's distinct cells with the
+schema's field validators: 6 s at 100,000 rows, most of it cells that never repeat (ids,
+summaries, sources). Here pyarrow's CSV reader reads the file and its compute functions accept,
+in bulk, the cells whose value is plainly what the schema would make of them (a vocabulary
+word, a date that prints back the same, an IMO number whose check digit adds up, text that
+cleaning would not change). Accepting is all they do: every cell they do not accept goes to its
+field's own validator, and every row that any validator rejects goes to the schema's full row
+validation, so the frame and the problem list are the ones the line-by-line path gives (a test
+loads the suite's corrupt files both ways). A file the fast reader cannot read exactly as
+Python's ``csv`` module would (a quote out of place, a line break inside a cell, a broken or
+torn line, a byte order mark, carriage returns) is left to the line-by-line path.
+
+The parsed result is cached beside the file as Parquet, keyed on the file's size, modification
+time and a hash of its head and tail, and on this code: a restart reads it back in a fraction
+of the parse. An append changes the size, so the next load parses again and replaces it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.json as pa_json
+import pyarrow.parquet as pq
+from pydantic import ValidationError
+
+from dashboard import schema, store
+from dashboard.errors import FieldProblem, IncidentValidationError
+from dashboard.identifiers import IMO_WEIGHTS
+from dashboard.schema import (
+    COLUMNS,
+    ID_PATTERN,
+    LIST_SEPARATOR,
+    MAX_NOTES_CHARS,
+    MAX_SHORT_TEXT_CHARS,
+    MAX_SUMMARY_CHARS,
+    VOCABULARIES,
+    EventType,
+    validate_incident,
+)
+
+# Set to "off" to read every file line by line (and neither read nor write the cache).
+BULK_ENV = "INTERDICTION_TRACKER_BULK_LOAD"
+CACHE_SUFFIX = ".parsed.parquet"
+# How much of the file's head and tail the cache key hashes: an edit that keeps the size and
+# the modification time (a restored backup) still changes one of them in practice.
+KEY_SPAN_BYTES = 64 * 1024
+# The quote scan looks at this much of the file at a time (its masks cost a byte per byte).
+SCAN_SLICE_BYTES = 32 << 20
+# Characters that cleaning (collapse white space, drop controls) or stripping would change, and
+# the separator of list cells: text without them, single-spaced, is stored as it is.
+_CHANGED_BY_CLEANING = (
+    r"\x00-\x20\x7f-\xa0\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+)
+_CLEAN_WORDS = rf"[^{_CHANGED_BY_CLEANING}]+(?: [^{_CHANGED_BY_CLEANING}]+)*"
+_CLEAN_TEXT = rf"^{_CLEAN_WORDS}$"
+_LIST_ITEM = rf"[^{_CHANGED_BY_CLEANING};]+(?: [^{_CHANGED_BY_CLEANING};]+)*"
+_CLEAN_LIST = rf"^{_LIST_ITEM}(?:{LIST_SEPARATOR}{_LIST_ITEM})*$"
+_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_INSTANT = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
+_COORDINATE = r"^-?\d{1,3}(?:\.\d{1,12})?$"
+_COUNT = r"^(?:0|[1-9]\d{0,8})$"
+_MMSI = r"^[2-7]\d{8}$"
+_IMO = r"^\d{7}$"
+# A URL that urlsplit reads as http(s) with a host, and that cleaning leaves alone.
+_URL = r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:[/?#][\x21-\x7e]*)?$"
+_SOURCE_KEYS = ("outlet", "title", "url", "published")
+_SOURCES_TYPE = pa.list_(pa.struct([(key, pa.string()) for key in _SOURCE_KEYS]))
+# A JSON object key's end (a quote, then a colon), and one whose value is text. Inside a text
+# value a quote is escaped, so these can only count too many, never too few: a miscount sends
+# the cell to its validator.
+_MEMBER = r'"\s*:'
+_TEXT_MEMBER = r'"\s*:\s*"'
+
+
+def load_incidents_bulk(path: Path) -> store.LoadResult | None:
+    """The file's LoadResult, from the cache or read in bulk; None when it must go line by line."""
+    if os.environ.get(BULK_ENV, "on").strip().lower() in {"off", "0", "false", "no"}:
+        return None
+    try:
+        key = _cache_key(path)
+    except OSError:
+        return None  # the line-by-line path words a missing or unreadable file for people
+    reviews, review_problems = store._load_reviews(store.reviews_path(path))
+    cached = _read_cache(path, key)
+    if cached is None:
+        with store._cyclic_gc_paused():
+            parsed = _parse(path)
+        if parsed is None:
+            return None
+        _write_cache(path, key, *parsed)
+        cached = parsed
+    frame, problems = cached
+    return store.LoadResult(_with_reviews(frame, reviews), (*problems, *review_problems))
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def _parse(path: Path) -> tuple[pd.DataFrame, tuple[FieldProblem, ...]] | None:
+    """The frame (reviews not applied) and problems of ``path``, or None if Arrow cannot read it."""
+    data = path.read_bytes()
+    if (
+        not data.endswith(b"\n")
+        or b"\r" in data
+        or b"\n\n" in data  # a blank line: Arrow reads a row of empty cells, csv skips it
+        or b"\0" in data
+        or data.startswith(b"\xef\xbb\xbf")
+        or _has_quote_out_of_place(data)
+    ):
+        return None
+    header_end = data.index(b"\n") + 1
+    try:
+        header_line = data[:header_end].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # The store's own header check, with its own words for a header that does not match.
+    header, _rows = store._csv_rows([header_line], columns=COLUMNS, name=str(path))
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(data),
+            read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1, block_size=16 << 20),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None  # a row of the wrong width, a cell that is not UTF-8: reported line by line
+    # Each record on a line of its own, none empty: the row at index i is on line i + 2.
+    if table.num_rows != data.count(b"\n") - 1:
+        return None
+    del data
+    lines = np.arange(2, table.num_rows + 2)
+    columns, problems = _validate_table(table, header, lines)
+    return store._typed_frame(columns, ()), tuple(problems)
+
+
+def _has_quote_out_of_place(data: bytes) -> bool:
+    """Whether a quote stands where Python's csv (strict) and Arrow's reader could differ."""
+    # Python's csv refuses a closing quote followed by anything but a delimiter or a line end;
+    # Arrow's reader carries on. Such a quote ends a run of quotes that is odd after an ordinary
+    # character (inside a cell), or even at the start of a cell, and is followed by an ordinary
+    # character. (A quote inside an unquoted cell looks the same; both readers agree on it, but
+    # it goes line by line too.) Found with numpy over the quotes' positions, in slices cut at
+    # line ends (no run crosses one) so that the masks never cost more than a slice.
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", min(start + SCAN_SLICE_BYTES, len(data) - 1)) + 1 or len(data)
+        if _slice_has_quote_out_of_place(data, start, end):
+            return True
+        start = end
+    return False
+
+
+def _slice_has_quote_out_of_place(data: bytes, start: int, end: int) -> bool:
+    """Whether lines ``data[start:end]`` hold a quote out of place (see above)."""
+    # The slice with a line end before it (the file's start, or the last slice's end).
+    buffer = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
+    quotes = np.flatnonzero(buffer == ord('"'))
+    if not len(quotes):
+        return False
+    breaks = np.flatnonzero(np.diff(quotes) != 1)
+    starts = quotes[np.concatenate([[0], breaks + 1])]
+    ends = quotes[np.concatenate([breaks, [len(quotes) - 1]])]
+    lengths = ends - starts + 1
+    line_end = ord("\n")
+    before = np.where(starts > 0, buffer[np.maximum(starts - 1, 0)], line_end)
+    last = len(buffer) - 1
+    after = np.where(ends < last, buffer[np.minimum(ends + 1, last)], line_end)
+    delimiters = np.array([ord(","), line_end], dtype=np.uint8)
+    opens_cell = np.isin(before, delimiters)
+    ordinary_after = ~np.isin(after, delimiters)
+    odd = (lengths % 2) == 1
+    return bool(np.any(ordinary_after & np.where(opens_cell, ~odd, odd)))
+
+
+def _validate_table(
+    table: pa.Table, header: Sequence[str], lines: np.ndarray
+) -> tuple[dict[str, list[object]], list[FieldProblem]]:
+    """The valid rows' values by column (as model_dump gives them) and every problem, by line."""
+    count = table.num_rows
+    rules = store._column_rules()
+    values: dict[str, list[object]] = {}
+    rejected = np.zeros(count, dtype=bool)
+    for name in COLUMNS:
+        cells = table.column(name).combine_chunks() if count else pa.array([], pa.string())
+        accepted, column = _ACCEPT.get(name, _accept_nothing)(name, cells)
+        accepted = np.asarray(accepted, dtype=bool)
+        if not accepted.all():
+            if rules is None:
+                rejected |= ~accepted
+            else:
+                rejected |= _validate_rest(
+                    cells, accepted, column, rules.validators[name], rules.serializers[name]
+                )
+        values[name] = column
+    rejected |= ~_passes_row_rules(values, rules)
+    problems: list[FieldProblem] = []
+    for index in np.flatnonzero(rejected).tolist():
+        record = {name: table.column(name)[index].as_py() for name in header}
+        try:
+            incident = validate_incident(record, line=int(lines[index]))
+        except IncidentValidationError as error:
+            problems.extend(error.problems)
+            continue
+        # Accepted as a whole after all: the model's judgement is the one that counts.
+        rejected[index] = False
+        for name, value in incident.model_dump().items():
+            values[name][index] = value
+    kept_lines = lines[~rejected].tolist()
+    if rejected.any():
+        kept = np.flatnonzero(~rejected).tolist()
+        values = {name: [column[i] for i in kept] for name, column in values.items()}
+    duplicates = store._duplicate_ids(values["id"], kept_lines, problems)
+    if duplicates:
+        values = {
+            name: [value for index, value in enumerate(column) if index not in duplicates]
+            for name, column in values.items()
+        }
+    problems.sort(key=lambda problem: problem.line or 0)
+    return values, problems
+
+
+def _validate_rest(
+    cells: pa.Array, accepted: np.ndarray, column: list[object], validator: Any, serializer: Any
+) -> np.ndarray:
+    """Which rows the field validator rejects among those not accepted in bulk; fills ``column``."""
+    # Each distinct cell once, as the line-by-line path does, dumped by the field's own
+    # serializer into what model_dump gives.
+    rejected = np.zeros(len(accepted), dtype=bool)
+    outcome: dict[str, object] = {}
+    texts = cells.to_pylist()
+    for index in np.flatnonzero(~accepted).tolist():
+        text = texts[index]
+        if text not in outcome:
+            try:
+                outcome[text] = serializer.to_python(validator.validate_python(text))
+            except ValidationError:
+                outcome[text] = _REJECTED
+        value = outcome[text]
+        if value is _REJECTED:
+            rejected[index] = True
+        else:
+            column[index] = value
+    return rejected
+
+
+_REJECTED = object()
+
+
+def _passes_row_rules(values: Mapping[str, list[object]], rules: Any) -> np.ndarray:
+    """Whether each row passes the model's cross-field rules (end ≥ start; only strikes unnamed)."""
+    count = len(values["id"])
+    if rules is None or [rule.__name__ for rule in rules.row_rules] != ["_cross_field_rules"]:
+        # The schema's rules changed shape: let every row be validated whole.
+        return np.zeros(count, dtype=bool)
+    dates = pd.to_datetime(pd.Series(values["date"], dtype=object), errors="coerce")
+    ends = pd.to_datetime(pd.Series(values["end_date"], dtype=object), errors="coerce")
+    end_ok = ends.isna().to_numpy() | (ends >= dates).to_numpy()
+    unnamed = np.array([name is None for name in values["vessel_name"]], dtype=bool)
+    strike = np.array(
+        [str(event) == EventType.STRIKE.value for event in values["event_type"]], dtype=bool
+    )
+    return end_ok & (~unnamed | strike)
+
+
+# --- accepting cells in bulk ------------------------------------------------------------------
+# Each returns a boolean mask of the cells it accepts and the column of values, as model_dump
+# gives them, with those cells filled (the others are None until their validator fills them).
+
+
+def _accept_nothing(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+    del name
+    return np.zeros(len(cells), dtype=bool), [None] * len(cells)
+
+
+def _mask(condition: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(condition, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _text(max_chars: int, *, optional: bool) -> Callable[..., tuple[np.ndarray, list[object]]]:
+    def accept(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+        del name
+        clean = pc.and_(
+            pc.match_substring_regex(cells, _CLEAN_TEXT),
+            pc.less_equal(pc.utf8_length(cells), max_chars),
+        )
+        values = cells.to_pylist()
+        accepted = _mask(clean)
+        if optional:
+            empty = _mask(pc.equal(cells, ""))
+            accepted |= empty
+            for index in np.flatnonzero(empty).tolist():
+                values[index] = None
+        return accepted, values
+
+    return accept
+
+
+def _matching(
+    pattern: str,
+    check: Callable[[pa.Array], np.ndarray] | None = None,
+    *,
+    optional: bool = True,
+) -> Any:
+    """Text accepted as it is when it matches ``pattern`` (and ``check``); empty is None."""
+
+    def accept(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+        del name
+        accepted = _mask(pc.match_substring_regex(cells, pattern))
+        if check is not None:
+            accepted &= check(cells)
+        values = cells.to_pylist()
+        if optional:
+            empty = _mask(pc.equal(cells, ""))
+            accepted |= empty
+            for index in np.flatnonzero(empty).tolist():
+                values[index] = None
+        return accepted, values
+
+    return accept
+
+
+def _imo_check_digit_adds_up(cells: pa.Array) -> np.ndarray:
+    """Whether each 7-digit cell's last digit is its IMO check digit (others: False)."""
+    padded = pc.utf8_rpad(pc.utf8_slice_codeunits(cells, 0, 7), 7, "0")
+    digits = np.frombuffer(
+        "".join(padded.to_pylist()).encode("ascii", "replace"), dtype=np.uint8
+    ).reshape(-1, 7).astype(np.int64) - ord("0")
+    total = digits[:, :6] @ np.array(IMO_WEIGHTS, dtype=np.int64)
+    return (total % 10) == digits[:, 6]
+
+
+@functools.cache
+def _flag_codes() -> pa.Array:
+    import pycountry
+
+    return pa.array(
+        [c.alpha_2 for c in pycountry.countries if schema.country_name(c.alpha_2) is not None]
+    )
+
+
+def _flag(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+    del name
+    accepted = _mask(pc.is_in(cells, value_set=_flag_codes()))
+    empty = _mask(pc.equal(cells, ""))
+    values = cells.to_pylist()
+    for index in np.flatnonzero(empty).tolist():
+        values[index] = None
+    return accepted | empty, values
+
+
+def _vocabulary(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+    words = pa.array([member.value for member in VOCABULARIES[name]])
+    # Kept as words: the frame makes a category of each value's text, member or word alike.
+    return _mask(pc.is_in(cells, value_set=words)), cells.to_pylist()
+
+
+def _dates(cells: pa.Array, pattern: str, fmt: str) -> tuple[np.ndarray, pa.Array]:
+    """Which cells are real dates or instants written in ``fmt``, and their parsed values."""
+    parsed = pc.strptime(cells, format=fmt, unit="s", error_is_null=True)
+    shape = _mask(pc.match_substring_regex(cells, pattern))
+    # strptime rolls 30 February over into March: a real date keeps its written month and day.
+    month, day = (
+        pc.cast(pc.if_else(pa.array(shape), pc.utf8_slice_codeunits(cells, a, a + 2), "0"), "int64")
+        for a in (5, 8)
+    )
+    same = pc.and_(pc.equal(pc.month(parsed), month), pc.equal(pc.day(parsed), day))
+    return shape & _mask(same), parsed
+
+
+def _date(*, optional: bool) -> Any:
+    def accept(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+        del name
+        accepted, parsed = _dates(cells, _DATE, "%Y-%m-%d")
+        latest = dt.datetime.now(dt.UTC).date() + schema.FUTURE_SLACK
+        days = pc.cast(parsed, pa.date32())
+        accepted &= _mask(pc.less_equal(days, pa.scalar(latest, pa.date32())))
+        values = days.to_pylist()
+        if optional:
+            empty = _mask(pc.equal(cells, ""))
+            accepted |= empty
+        return accepted, values
+
+    return accept
+
+
+def _instant(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+    del name
+    accepted, parsed = _dates(cells, _INSTANT, "%Y-%m-%dT%H:%M:%SZ")
+    instants = pc.cast(parsed, pa.timestamp("s")).to_pylist()  # naive: no zone lookups
+    return accepted, [None if value is None else value.replace(tzinfo=dt.UTC) for value in instants]
+
+
+def _coordinate(limit: int) -> Any:
+    def accept(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+        del name
+        accepted = _mask(pc.match_substring_regex(cells, _COORDINATE))
+        numbers = pc.cast(pc.if_else(pa.array(accepted), cells, "0"), pa.float64())
+        accepted &= _mask(pc.less_equal(pc.abs(numbers), limit))
+        return accepted, numbers.to_pylist()
+
+    return accept
+
+
+def _count(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+    del name
+    digits = _mask(pc.match_substring_regex(cells, _COUNT))
+    empty = _mask(pc.equal(cells, ""))
+    numbers = pc.cast(pc.if_else(pa.array(digits), cells, "0"), pa.int64()).to_pylist()
+    for index in np.flatnonzero(empty).tolist():
+        numbers[index] = None
+    return digits | empty, numbers
+
+
+def _names(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+    empty = _mask(pc.equal(cells, ""))
+    listed = _mask(pc.match_substring_regex(cells, _CLEAN_LIST))
+    if name == "disputed_fields":
+        listed[:] = False  # rare, and each name is checked against the schema: by its validator
+    split: dict[str, tuple[str, ...]] = {"": ()}
+    values = [
+        split[text] if text in split else split.setdefault(text, tuple(text.split(LIST_SEPARATOR)))
+        for text in cells.to_pylist()
+    ]
+    return empty | listed, values
+
+
+def _sources(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+    """Sources in the form the store writes (a JSON list of objects of strings), read by Arrow."""
+    del name
+    count = len(cells)
+    values: list[object] = [None] * count
+    if not count:
+        return np.zeros(0, dtype=bool), values
+    # Every cell as the list of one JSON object per line, for Arrow's JSON reader. A file where
+    # any cell does not fit that form (not JSON, a value that is not text) leaves the whole
+    # column to the field's validator: correct, only slower.
+    lines = pc.binary_join_element_wise('{"s":', cells, "}\n", "").cast(pa.large_binary())
+    # The values of a binary array lie end to end in one buffer: the JSON lines document.
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset :]
+    document = lines.buffers()[2][offsets[0] : offsets[len(lines)]]
+    try:
+        parsed = pa_json.read_json(
+            pa.BufferReader(document),
+            parse_options=pa_json.ParseOptions(
+                explicit_schema=pa.schema([("s", _SOURCES_TYPE)]),
+                unexpected_field_behavior="ignore",
+            ),
+        ).column("s")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return np.zeros(count, dtype=bool), values
+    sources = parsed.combine_chunks() if parsed.num_chunks != 1 else parsed.chunk(0)
+    if len(sources) != count:
+        return np.zeros(count, dtype=bool), values
+    flat = pc.list_flatten(sources)
+    rows = np.asarray(pc.list_parent_indices(sources).to_numpy(zero_copy_only=False))
+    outlet, title, url, published = (pc.struct_field(flat, [i]) for i in range(4))
+    good = (
+        _mask(pc.match_substring_regex(outlet, _CLEAN_TEXT))
+        & _mask(pc.less_equal(pc.utf8_length(outlet), MAX_SHORT_TEXT_CHARS))
+        & (
+            _mask(pc.is_null(title))
+            | (
+                _mask(pc.match_substring_regex(title, _CLEAN_TEXT))
+                & _mask(pc.less_equal(pc.utf8_length(title), MAX_SHORT_TEXT_CHARS))
+            )
+        )
+        & _mask(pc.match_substring_regex(url, _URL))
+    )
+    dated, parsed_dates = _dates(pc.fill_null(published, ""), _DATE, "%Y-%m-%d")
+    good &= _mask(pc.is_null(published)) | dated
+    # Every member an object key with a text value, none left out, repeated, unknown or null:
+    # the members the cell spells out are exactly those Arrow read.
+    members = np.asarray(pc.count_substring_regex(cells, _MEMBER).to_numpy(), dtype=np.int64)
+    texts = np.asarray(pc.count_substring_regex(cells, _TEXT_MEMBER).to_numpy(), dtype=np.int64)
+    present = 2 + (~_mask(pc.is_null(title))).astype(np.int64) + (~_mask(pc.is_null(published)))
+    expected = np.bincount(rows, weights=present, minlength=count).astype(np.int64)
+    lengths = np.asarray(
+        pc.fill_null(pc.list_value_length(sources), 0).to_numpy(zero_copy_only=False)
+    )
+    accepted = (
+        ~_mask(pc.is_null(sources)) & (lengths >= 1) & (members == expected) & (texts == members)
+    )
+    accepted[np.unique(rows[~good])] = False
+    # Built from each field's values as Python lists: Arrow's own conversion of the nested
+    # column makes a scalar object per value and takes several times longer.
+    days = pc.cast(parsed_dates, pa.date32()).to_pylist()
+    built = [
+        {"outlet": o, "title": t, "url": u, "published": d}
+        for o, t, u, d in zip(
+            outlet.to_pylist(), title.to_pylist(), url.to_pylist(), days, strict=True
+        )
+    ]
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).tolist()
+    for index in np.flatnonzero(accepted).tolist():
+        values[index] = tuple(built[offsets[index] : offsets[index + 1]])
+    return accepted, values
+
+
+_ACCEPT: dict[str, Callable[[str, pa.Array], tuple[np.ndarray, list[object]]]] = {
+    "id": _matching(ID_PATTERN.pattern, optional=False),
+    "date": _date(optional=False),
+    "end_date": _date(optional=True),
+    **dict.fromkeys(VOCABULARIES, _vocabulary),
+    "vessel_name": _text(MAX_SHORT_TEXT_CHARS, optional=True),
+    "former_names": _names,
+    "imo": _matching(_IMO, _imo_check_digit_adds_up),
+    "mmsi": _matching(_MMSI),
+    "flag": _flag,
+    "registry": _text(MAX_SHORT_TEXT_CHARS, optional=True),
+    "linked_to": _names,
+    "sanctions": _text(MAX_SHORT_TEXT_CHARS, optional=True),
+    "latitude": _coordinate(90),
+    "longitude": _coordinate(180),
+    "place": _text(MAX_SHORT_TEXT_CHARS, optional=False),
+    "agency": _text(MAX_SHORT_TEXT_CHARS, optional=False),
+    "announced_by": _text(MAX_SHORT_TEXT_CHARS, optional=True),
+    "vessels_struck": _count,
+    "killed": _count,
+    "survivors": _count,
+    "summary": _text(MAX_SUMMARY_CHARS, optional=False),
+    "notes": _text(MAX_NOTES_CHARS, optional=True),
+    "disputed_fields": _names,
+    "sources": _sources,
+    "added_at": _instant,
+    "added_by": _text(MAX_SHORT_TEXT_CHARS, optional=False),
+}
+
+
+# --- reviews ------------------------------------------------------------------------------
+
+
+def _with_reviews(frame: pd.DataFrame, reviews: Sequence[Any]) -> pd.DataFrame:
+    """``frame`` with each reviewed incident's verification set by its latest review."""
+    latest = {review.incident_id: review.decision for review in reviews}
+    if not latest or frame.empty:
+        return frame
+    frame = frame.copy()
+    current = frame["verification"]
+    decided = [
+        str(latest.get(incident_id, value))
+        for incident_id, value in zip(frame["id"], current, strict=True)
+    ]
+    frame["verification"] = pd.Categorical(decided, categories=current.cat.categories)
+    return frame
+
+
+# --- the parsed copy beside the file ---------------------------------------------------------
+
+
+def cache_path(path: Path) -> Path:
+    """Where the parsed copy of ``path`` is kept: ``.incidents.csv.parsed.parquet`` beside it."""
+    return path.with_name(f".{path.name}{CACHE_SUFFIX}")
+
+
+def _code_version() -> str:
+    """A hash of the code that decides what a file parses to (schema, store, this module)."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in ("schema.py", "store.py", "bulk_load.py", "identifiers.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _cache_key(path: Path) -> str:
+    """What the cached copy must have been made from: size, mtime, head and tail, and the code."""
+    stat = path.stat()
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        digest.update(handle.read(KEY_SPAN_BYTES))
+        handle.seek(max(0, stat.st_size - KEY_SPAN_BYTES))
+        digest.update(handle.read(KEY_SPAN_BYTES))
+    # Dates are judged against today (nothing in the future): a new day may change the result.
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{digest.hexdigest()}:{_code_version()}:{today}"
+
+
+_OBJECT_COLUMNS = ("former_names", "linked_to", "disputed_fields", "sources")
+
+
+def _write_cache(
+    path: Path, key: str, frame: pd.DataFrame, problems: Sequence[FieldProblem]
+) -> None:
+    """Keep the parsed frame beside ``path``; a directory that cannot be written is no error."""
+    if frame.empty:
+        return  # nothing to save, and an empty frame's columns do not keep their types
+    target = cache_path(path)
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    try:
+        table = pa.Table.from_pandas(
+            frame.assign(**{name: frame[name].map(list) for name in _OBJECT_COLUMNS}),
+            preserve_index=False,
+        )
+        metadata = {
+            **(table.schema.metadata or {}),
+            b"interdiction_key": key.encode(),
+            # Parquet has no seconds unit: each date column's unit is restored on reading.
+            b"interdiction_dtypes": json.dumps(
+                {
+                    name: str(dtype)
+                    for name, dtype in frame.dtypes.items()
+                    if pd.api.types.is_datetime64_any_dtype(dtype)
+                }
+            ).encode(),
+            b"interdiction_problems": json.dumps(
+                [[p.field, p.reason, p.line] for p in problems]
+            ).encode(),
+        }
+        pq.write_table(table.replace_schema_metadata(metadata), temporary, compression="zstd")
+        temporary.replace(target)
+    except (OSError, pa.ArrowException):
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+def _tuples(column: pa.ChunkedArray) -> list[tuple[object, ...]]:
+    """A list column as a tuple per row (of text, or of source dicts in field order)."""
+    column = column.combine_chunks()
+    if not pa.types.is_list(column.type):  # an empty frame's columns have no type
+        return [None] * len(column)
+    lengths = pc.fill_null(pc.list_value_length(column), 0).to_numpy(zero_copy_only=False)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).tolist()
+    flat = pc.list_flatten(column)
+    if pa.types.is_struct(flat.type):
+        fields = [flat.type.field(i).name for i in range(flat.type.num_fields)]
+        items: list[object] = [
+            dict(zip(fields, values, strict=True))
+            for values in zip(
+                *(pc.struct_field(flat, [i]).to_pylist() for i in range(len(fields))),
+                strict=True,
+            )
+        ]
+    else:
+        items = flat.to_pylist()
+    return [tuple(items[offsets[i] : offsets[i + 1]]) for i in range(len(column))]
+
+
+def _read_cache(path: Path, key: str) -> tuple[pd.DataFrame, tuple[FieldProblem, ...]] | None:
+    """The cached frame and problems if they were made from this very file, else None."""
+    target = cache_path(path)
+    try:
+        metadata = pq.read_schema(target).metadata or {}
+        if metadata.get(b"interdiction_key") != key.encode():
+            return None
+        table = pq.read_table(target)
+    except (OSError, pa.ArrowException):
+        return None
+    problems = tuple(
+        FieldProblem(field, reason, line)
+        for field, reason, line in json.loads(metadata[b"interdiction_problems"])
+    )
+    # Arrow's own conversion of the list columns makes numpy arrays of dicts (slow, and not the
+    # tuples the frame holds): they are rebuilt from their flattened fields instead.
+    plain = table.drop_columns(list(_OBJECT_COLUMNS)).to_pandas()
+    columns = {
+        name: _tuples(table.column(name)) if name in _OBJECT_COLUMNS else plain[name]
+        for name in table.column_names
+    }
+    frame = pd.DataFrame(columns, copy=False)
+    dtypes = json.loads(metadata[b"interdiction_dtypes"])
+    return frame.astype(dtypes), problems
