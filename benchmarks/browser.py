@@ -36,7 +36,8 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-DRAWN = ".marker-cluster, .incident-marker"
+# A cluster, a single marker, or the canvas of dots once it is painted (dashboard/canvas_layer.py).
+DRAWN = ".marker-cluster, .incident-marker, canvas.incident-points-drawn"
 READY_DEADLINE_S = 60.0
 
 
@@ -91,8 +92,10 @@ class _CountingRelay:
             except OSError:
                 return
             server = socket.create_connection(self._target)
-            threading.Thread(target=self._pipe, args=(client, server, False), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(server, client, True), daemon=True).start()
+            for source, sink, count in ((client, server, False), (server, client, True)):
+                threading.Thread(
+                    target=self._pipe, args=(source, sink), kwargs={"count": count}, daemon=True
+                ).start()
 
     def _pipe(self, source: socket.socket, sink: socket.socket, *, count: bool = False) -> None:
         try:

@@ -37,6 +37,9 @@ CARIBBEAN_BOUNDS = ((7.0, -90.0), (28.0, -58.0))
 MAX_ZOOM = 12
 # Above this many incidents, markers lose their popups and carry only what the cluster needs.
 DETAIL_LIMIT = 1_000
+# From this many incidents on, clustering a Leaflet marker each takes the browser seconds: the
+# map paints dots on one canvas instead (issue 12).
+CANVAS_LIMIT = 5_000
 # Compact markers carry positions in thousandths of a degree (about 100 m).
 COMPACT_SCALE = 1_000
 POPUP_MAX_WIDTH = 340
@@ -727,10 +730,14 @@ def build_incident_map(
     online_tiles: bool = True,
     detail_limit: int = DETAIL_LIMIT,
     focus_id: str | None = None,
+    canvas_limit: int = CANVAS_LIMIT,
 ) -> folium.Map:
     """The map of ``frame``'s incidents, opened on the Caribbean, from locally served assets.
 
     With ``focus_id`` (a permalink) the map opens on that incident with its popup open.
+
+    From ``canvas_limit`` incidents on the markers are dots painted on one canvas
+    (dashboard/canvas_layer.py) instead of a cluster of Leaflet markers.
     """
     incident_map = build_base_map(online_tiles=online_tiles)
     # Half steps: whole zoom levels left the wide Caribbean-and-Pacific theatre at half the
@@ -750,6 +757,11 @@ def build_incident_map(
         _uncertainty_rings(frame).add_to(incident_map)
         _tracks_layer(frame).add_to(incident_map)
         DetailedIncidentLayer(frame, focus_id=focus_id if focus else None).add_to(incident_map)
+    elif len(frame) >= canvas_limit:
+        # Imported here: the canvas layer builds on this module's layers.
+        from dashboard.canvas_layer import CanvasIncidentLayer
+
+        CanvasIncidentLayer(frame).add_to(incident_map)
     else:
         CompactIncidentLayer(frame).add_to(incident_map)
     if online_tiles:

@@ -1,0 +1,87 @@
+"""The map from CANVAS_LIMIT incidents on: dots on one canvas, and a click still tells all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+from benchmarks.generate import write_incidents
+from dashboard.filters import IncidentFilter, filter_incidents
+from dashboard.map_view import CANVAS_LIMIT
+from dashboard.store import load_incidents
+from tests.browser.conftest import MAP_FRAME, RunningApp, map_frame, open_app, start_app, stop_app
+
+ROWS = CANVAS_LIMIT + 300
+# The canvas layer, found among the map's layers (streamlit-folium exposes the map as window.map).
+_DOTS = """() => {
+    let dots = null;
+    window.map.eachLayer(layer => { if (layer.incidentCount !== undefined) dots = layer; });
+    return dots;
+}"""
+
+
+@pytest.fixture(scope="module")
+def canvas_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """The dashboard on generated data with more incidents than the cluster layer takes."""
+    data = write_incidents(tmp_path_factory.mktemp("canvas") / "incidents.csv", ROWS, seed=5)
+    running = start_app(data, tmp_path_factory.mktemp("log") / "streamlit.log")
+    try:
+        yield running
+    finally:
+        stop_app(running.process)
+
+
+def _shown(app: RunningApp) -> list[dict]:
+    frame = load_incidents(app.data_file).incidents
+    return filter_incidents(frame, IncidentFilter()).to_dict("records")
+
+
+def _leaflet(page: object) -> object:
+    """The map iframe's own frame, once the dots are painted."""
+    expect(map_frame(page).locator("canvas.incident-points-drawn")).to_be_visible()
+    return page.locator(MAP_FRAME).element_handle().content_frame()
+
+
+def test_every_filtered_incident_is_painted_and_no_marker_is_made(
+    canvas_app: RunningApp, page: object
+) -> None:
+    open_app(page, canvas_app.url)
+    leaflet = _leaflet(page)
+    expected = len(_shown(canvas_app))
+    assert expected >= CANVAS_LIMIT
+    assert leaflet.evaluate(f"() => ({_DOTS})().incidentCount") == expected
+    expect(map_frame(page).locator(".marker-cluster, .incident-marker")).to_have_count(0)
+
+
+def _isolated(incidents: list[dict]) -> dict:
+    """An incident with no other within 0.1°, alone under the cursor once the map is zoomed in."""
+    positions = np.array([[i["latitude"], i["longitude"]] for i in incidents])
+    for index, incident in enumerate(incidents):
+        distances = np.abs(positions - positions[index]).max(axis=1)
+        distances[index] = np.inf
+        if distances.min() > 0.1:
+            return incident
+    raise AssertionError("no isolated incident in the generated data")
+
+
+def test_clicking_a_dot_shows_its_incident_beside_the_map(
+    canvas_app: RunningApp, page: object
+) -> None:
+    open_app(page, canvas_app.url)
+    leaflet = _leaflet(page)
+    target = _isolated(_shown(canvas_app))
+    where = leaflet.evaluate(
+        f"""() => {{
+            window.map.setView([{target["latitude"]}, {target["longitude"]}], 10,
+                               {{animate: false}});
+            return window.map.latLngToContainerPoint(
+                [{target["latitude"]}, {target["longitude"]}]);
+        }}"""
+    )
+    box = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.click(box["x"] + where["x"], box["y"] + where["y"])
+    details = page.locator('[data-testid="stMarkdownContainer"]', has_text=target["id"]).first
+    expect(details).to_be_visible()
