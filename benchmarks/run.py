@@ -362,7 +362,7 @@ def measure_size(
     result["peer_build_s"] = _median_time(build_peer, repeat)
     result["peer_bytes"] = len(peer_html.encode("utf-8"))
     del peer_html
-    result["peer_speedup"] = round(result["peer_build_s"] / result["map_build_s"], 1)
+    result["peer_speedup"] = round(result["peer_build_s"] / result["map_build_s"], 2)
     result["peer_bytes_ratio"] = round(result["peer_bytes"] / result["map_bytes"], 2)
 
     naive_s, naive_bytes, naive_note = measure_naive(shown)

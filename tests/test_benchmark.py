@@ -97,7 +97,7 @@ def test_the_peer_and_the_floor_are_measured_in_the_same_run(benchmark_run) -> N
     _output, document = benchmark_run
     (result,) = document["results"]
     assert result["peer_bytes"] > 0 and result["naive_bytes"] > 0
-    assert result["peer_speedup"] == round(result["peer_build_s"] / result["map_build_s"], 1)
+    assert result["peer_speedup"] == round(result["peer_build_s"] / result["map_build_s"], 2)
 
 
 def test_generated_incidents_are_valid_at_sea_and_the_same_for_the_same_seed(tmp_path) -> None:
