@@ -7,7 +7,6 @@ incident are shown beside the map instead of riding in every marker.
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import os
@@ -25,9 +24,8 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 from folium.vector_layers import path_options
 
-from dashboard.assets import localise
+from dashboard.assets import land_url, localise
 from dashboard.colours import EVENT_COLOURS
-from dashboard.land import load_land_geojson
 from dashboard.presentation import incident_facts, vessel_label
 from dashboard.schema import EventType, LocationPrecision, Verification
 from dashboard.vessel_views import vessel_keys
@@ -599,15 +597,19 @@ class _ShapesLayer(_ScriptedLayer):
 
 
 class _LandLayer(_ScriptedLayer):
-    """The offline land outline, drawn in its own pane beneath the tiles."""
+    """The offline land outline, fetched from the app's static files, in its own pane."""
 
+    # Fetched, not embedded: the browser keeps the file, and no map message carries it.
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJson({{ this.data }}, {
+        var {{ this.get_name() }} = L.geoJson(null, {
             pane: {{ this.pane|tojson }}, interactive: false,
             style: function () { return {{ this.style }}; }
         }).addTo({{ this._parent.get_name() }});
+        fetch({{ this.url|tojson }})
+            .then(function (response) { return response.json(); })
+            .then(function (land) { {{ this.get_name() }}.addData(land); });
         {% endmacro %}
         """
     )
@@ -615,15 +617,9 @@ class _LandLayer(_ScriptedLayer):
     def __init__(self) -> None:
         super().__init__(name="Land outline (offline)", overlay=True, control=False)
         self._name = "LandLayer"
-        self.data = _land_json()
+        self.url = land_url()
         self.pane = LAND_PANE
         self.style = _script_json(LAND_STYLE)
-
-
-@functools.cache
-def _land_json() -> str:
-    """The land outline as script JSON, serialised once per process (it is 0.5 MB)."""
-    return _script_json(load_land_geojson())
 
 
 def _event_codes(frame: pd.DataFrame) -> np.ndarray:

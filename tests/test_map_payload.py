@@ -1,0 +1,40 @@
+"""What the map message carries: no land outline (a static file instead), a few bytes per dot."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks.generate import write_incidents
+from dashboard.assets import URL_PREFIX, ensure_static_assets, land_url
+from dashboard.land import LAND_GEOJSON
+from dashboard.map_component import render_map_payload
+from dashboard.map_view import CANVAS_LIMIT, build_incident_map
+from dashboard.store import load_incidents
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory):
+    path = write_incidents(tmp_path_factory.mktemp("many") / "incidents.csv", CANVAS_LIMIT, seed=4)
+    return load_incidents(path).incidents
+
+
+def test_the_land_outline_is_a_static_file_not_part_of_the_map(tmp_path, many) -> None:
+    vendor = ensure_static_assets(tmp_path)
+    served = vendor / land_url().removeprefix(f"{URL_PREFIX}/")
+    assert json.loads(served.read_text(encoding="utf-8")) == json.loads(
+        LAND_GEOJSON.read_text(encoding="utf-8")
+    )
+    payload = render_map_payload(build_incident_map(many, online_tiles=False), key="map")
+    assert land_url() in payload.script
+    assert '"FeatureCollection"' not in payload.script
+
+
+def test_from_the_canvas_limit_on_the_map_carries_dots_not_markers(many) -> None:
+    payload = render_map_payload(build_incident_map(many, online_tiles=False), key="map")
+    assert "incident-points" in payload.script and "markerClusterGroup" not in payload.script
+    # Positions as whole thousandths of a degree and an event index: about 15 bytes each.
+    assert payload.size < 40_000 + 20 * len(many)
+    fewer = build_incident_map(many.head(CANVAS_LIMIT - 1), online_tiles=False)
+    assert "markerClusterGroup" in render_map_payload(fewer, key="map").script
