@@ -25,7 +25,7 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +39,10 @@ import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from dashboard import schema, store
-from dashboard.errors import FieldProblem, IncidentValidationError
+from dashboard.errors import FieldProblem, IncidentValidationError, InterdictionTrackerError
 from dashboard.identifiers import IMO_WEIGHTS
 from dashboard.schema import (
     COLUMNS,
-    ID_PATTERN,
     LIST_SEPARATOR,
     MAX_NOTES_CHARS,
     MAX_SHORT_TEXT_CHARS,
@@ -61,10 +60,24 @@ CACHE_SUFFIX = ".parsed.parquet"
 KEY_SPAN_BYTES = 64 * 1024
 # The quote scan looks at this much of the file at a time (its masks cost a byte per byte).
 SCAN_SLICE_BYTES = 32 << 20
-# Characters that cleaning (collapse white space, drop controls) or stripping would change, and
-# the separator of list cells: text without them, single-spaced, is stored as it is.
+# Arrow reads and the columns are validated this much of the file at a time.
+BATCH_BYTES = 16 << 20
+# What the bulk path accepts is deliberately narrower than what the schema allows (anything
+# else still reaches the schema's own validators). These bounds keep it narrower than the
+# stricter schema being prepared for issue 10 too, so that change cannot make the two paths
+# disagree: ids of at most 9 digits, nothing before 1900, counts up to a million, at most 20
+# list items or sources, URLs up to 2,000 characters, text already in NFC.
+_ID = r"^INC-\d{4,9}$"
+_EARLIEST = dt.date(1900, 1, 1)
+_MAX_COUNT_DIGITS = 6
+_MAX_ITEMS = 20
+_MAX_URL_CHARS = 2000
+# Characters that cleaning (collapse white space, drop controls and invisible characters) or
+# stripping would change, and the separator of list cells: text without them, single-spaced,
+# is stored as it is.
 _CHANGED_BY_CLEANING = (
-    r"\x00-\x20\x7f-\xa0\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+    r"\x00-\x20\x7f-\xa0\x{ad}\x{61c}\x{1680}\x{2000}-\x{200f}\x{2028}-\x{202f}\x{205f}-\x{206f}"
+    r"\x{3000}\x{feff}"
 )
 _CLEAN_WORDS = rf"[^{_CHANGED_BY_CLEANING}]+(?: [^{_CHANGED_BY_CLEANING}]+)*"
 _CLEAN_TEXT = rf"^{_CLEAN_WORDS}$"
@@ -73,7 +86,7 @@ _CLEAN_LIST = rf"^{_LIST_ITEM}(?:{LIST_SEPARATOR}{_LIST_ITEM})*$"
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
 _INSTANT = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
 _COORDINATE = r"^-?\d{1,3}(?:\.\d{1,12})?$"
-_COUNT = r"^(?:0|[1-9]\d{0,8})$"
+_COUNT = rf"^(?:0|[1-9]\d{{0,{_MAX_COUNT_DIGITS - 1}}})$"
 _MMSI = r"^[2-7]\d{8}$"
 _IMO = r"^\d{7}$"
 # A URL that urlsplit reads as http(s) with a host, and that cleaning leaves alone.
@@ -113,27 +126,85 @@ def load_incidents_bulk(path: Path) -> store.LoadResult | None:
 
 def _parse(path: Path) -> tuple[pd.DataFrame, tuple[FieldProblem, ...]] | None:
     """The frame (reviews not applied) and problems of ``path``, or None if Arrow cannot read it."""
-    data = path.read_bytes()
-    if (
-        not data.endswith(b"\n")
-        or b"\r" in data
-        or b"\n\n" in data  # a blank line: Arrow reads a row of empty cells, csv skips it
-        or b"\0" in data
-        or data.startswith(b"\xef\xbb\xbf")
-        or _has_quote_out_of_place(data)
-    ):
+    batches = iter_validated_batches(path)
+    if batches is None:
         return None
-    header_end = data.index(b"\n") + 1
+    columns: dict[str, list[object]] = {name: [] for name in COLUMNS}
+    problems: list[FieldProblem] = []
     try:
-        header_line = data[:header_end].decode("utf-8")
-    except UnicodeDecodeError:
+        for values, batch_problems in batches:
+            for name in COLUMNS:
+                columns[name].extend(values[name])
+            problems.extend(batch_problems)
+    except ReadLineByLineError:
         return None
-    # The store's own header check, with its own words for a header that does not match.
-    header, _rows = store._csv_rows([header_line], columns=COLUMNS, name=str(path))
+    return store._typed_frame(columns, ()), tuple(problems)
+
+
+class ReadLineByLineError(InterdictionTrackerError):
+    """Arrow's reader met a row Python's csv reads otherwise (the wrong width): read by line."""
+
+
+def iter_validated_batches(
+    path: Path,
+) -> Iterator[tuple[dict[str, list[object]], list[FieldProblem]]] | None:
+    """The file's valid rows by column, a batch at a time, with each batch's problems.
+
+    None when the file must be read line by line; a batch may still raise ReadLineByLineError,
+    after which nothing read so far counts. Holds one batch in memory, not the file.
+    """
+    scanned = _scan(path)
+    if scanned is None:
+        return None
+    header, data_lines = scanned
+    return _batches(path, header, data_lines)
+
+
+def _scan(path: Path) -> tuple[list[str], int] | None:
+    """The header and the number of data lines, if Arrow will read the file as csv does."""
+    with path.open("rb") as handle:
+        first = handle.readline()
+        if not first.endswith(b"\n") or first.startswith(b"\xef\xbb\xbf"):
+            return None
+        try:
+            header_line = first.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        # The store's own header check, with its own words for a header that does not match.
+        header, _rows = store._csv_rows([header_line], columns=COLUMNS, name=str(path))
+        lines, carry = 0, b""
+        while chunk := handle.read(SCAN_SLICE_BYTES):
+            chunk = carry + chunk
+            cut = chunk.rfind(b"\n") + 1
+            block, carry = chunk[:cut], chunk[cut:]
+            if not block:
+                continue
+            if (
+                block.startswith(b"\n")  # a blank line: Arrow reads empty cells, csv skips it
+                or b"\n\n" in block
+                or b"\r" in block
+                or b"\0" in block
+                or _slice_has_quote_out_of_place(block, 0, len(block))
+            ):
+                return None
+            lines += block.count(b"\n")
+        if carry:  # the last line has no line break: a torn write
+            return None
+    return header, lines
+
+
+def _batches(
+    path: Path, header: list[str], data_lines: int
+) -> Iterator[tuple[dict[str, list[object]], list[FieldProblem]]]:
+    """Validated batches of ``path``; see iter_validated_batches."""
+    first_line_of: dict[object, int] = {}
+    next_line = 2
     try:
-        table = pa_csv.read_csv(
-            pa.py_buffer(data),
-            read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1, block_size=16 << 20),
+        reader = pa_csv.open_csv(
+            path,
+            read_options=pa_csv.ReadOptions(
+                column_names=header, skip_rows=1, block_size=BATCH_BYTES
+            ),
             parse_options=pa_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
                 column_types=dict.fromkeys(header, pa.string()),
@@ -141,36 +212,27 @@ def _parse(path: Path) -> tuple[pd.DataFrame, tuple[FieldProblem, ...]] | None:
                 quoted_strings_can_be_null=False,
             ),
         )
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        return None  # a row of the wrong width, a cell that is not UTF-8: reported line by line
-    # Each record on a line of its own, none empty: the row at index i is on line i + 2.
-    if table.num_rows != data.count(b"\n") - 1:
-        return None
-    del data
-    lines = np.arange(2, table.num_rows + 2)
-    columns, problems = _validate_table(table, header, lines)
-    return store._typed_frame(columns, ()), tuple(problems)
+        for batch in reader:
+            table = pa.Table.from_batches([batch])
+            # Each record on a line of its own: row i of the batch is on line next_line + i.
+            lines = np.arange(next_line, next_line + table.num_rows)
+            next_line += table.num_rows
+            yield _validate_table(table, header, lines, first_line_of)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        # A row of the wrong width, a cell that is not UTF-8: reported line by line.
+        raise ReadLineByLineError(str(error)) from None
+    if next_line - 2 != data_lines:
+        raise ReadLineByLineError(f"read {next_line - 2} rows of {data_lines} lines")
 
 
-def _has_quote_out_of_place(data: bytes) -> bool:
-    """Whether a quote stands where Python's csv (strict) and Arrow's reader could differ."""
+def _slice_has_quote_out_of_place(data: bytes, start: int, end: int) -> bool:
+    """Whether lines ``data[start:end]`` hold a quote where csv and Arrow could differ."""
     # Python's csv refuses a closing quote followed by anything but a delimiter or a line end;
     # Arrow's reader carries on. Such a quote ends a run of quotes that is odd after an ordinary
     # character (inside a cell), or even at the start of a cell, and is followed by an ordinary
     # character. (A quote inside an unquoted cell looks the same; both readers agree on it, but
-    # it goes line by line too.) Found with numpy over the quotes' positions, in slices cut at
-    # line ends (no run crosses one) so that the masks never cost more than a slice.
-    start = 0
-    while start < len(data):
-        end = data.find(b"\n", min(start + SCAN_SLICE_BYTES, len(data) - 1)) + 1 or len(data)
-        if _slice_has_quote_out_of_place(data, start, end):
-            return True
-        start = end
-    return False
-
-
-def _slice_has_quote_out_of_place(data: bytes, start: int, end: int) -> bool:
-    """Whether lines ``data[start:end]`` hold a quote out of place (see above)."""
+    # it goes line by line too.) Found with numpy over the quotes' positions: a regular
+    # expression over the whole file takes several times longer.
     # The slice with a line end before it (the file's start, or the last slice's end).
     buffer = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
     quotes = np.flatnonzero(buffer == ord('"'))
@@ -192,9 +254,12 @@ def _slice_has_quote_out_of_place(data: bytes, start: int, end: int) -> bool:
 
 
 def _validate_table(
-    table: pa.Table, header: Sequence[str], lines: np.ndarray
+    table: pa.Table, header: Sequence[str], lines: np.ndarray, first_line_of: dict[object, int]
 ) -> tuple[dict[str, list[object]], list[FieldProblem]]:
-    """The valid rows' values by column (as model_dump gives them) and every problem, by line."""
+    """The valid rows' values by column (as model_dump gives them) and every problem, by line.
+
+    ``first_line_of`` holds the line of each id met in earlier batches; this batch's are added.
+    """
     count = table.num_rows
     rules = store._column_rules()
     values: dict[str, list[object]] = {}
@@ -228,7 +293,7 @@ def _validate_table(
     if rejected.any():
         kept = np.flatnonzero(~rejected).tolist()
         values = {name: [column[i] for i in kept] for name, column in values.items()}
-    duplicates = store._duplicate_ids(values["id"], kept_lines, problems)
+    duplicates = _duplicate_ids(values["id"], kept_lines, problems, first_line_of)
     if duplicates:
         values = {
             name: [value for index, value in enumerate(column) if index not in duplicates]
@@ -236,6 +301,25 @@ def _validate_table(
         }
     problems.sort(key=lambda problem: problem.line or 0)
     return values, problems
+
+
+def _duplicate_ids(
+    ids: Sequence[object],
+    lines: Sequence[int],
+    problems: list[FieldProblem],
+    first_line_of: dict[object, int],
+) -> set[int]:
+    """The positions of rows whose id an earlier row (this batch or one before) already has."""
+    # store._duplicate_ids, with the ids of earlier batches carried in ``first_line_of``.
+    duplicates = set()
+    for index, (incident_id, line) in enumerate(zip(ids, lines, strict=True)):
+        if incident_id in first_line_of:
+            reason = f"{incident_id} is already used on line {first_line_of[incident_id]}"
+            problems.append(FieldProblem("id", reason, line))
+            duplicates.add(index)
+        else:
+            first_line_of[incident_id] = line
+    return duplicates
 
 
 def _validate_rest(
@@ -295,15 +379,20 @@ def _mask(condition: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(condition, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _is_clean(cells: pa.Array, max_chars: int, pattern: str = _CLEAN_TEXT) -> np.ndarray:
+    """Which cells are text that cleaning leaves as it is, in NFC, of at most ``max_chars``."""
+    return (
+        _mask(pc.match_substring_regex(cells, pattern))
+        & _mask(pc.less_equal(pc.utf8_length(cells), max_chars))
+        & _mask(pc.equal(pc.utf8_normalize(cells, "NFC"), cells))
+    )
+
+
 def _text(max_chars: int, *, optional: bool) -> Callable[..., tuple[np.ndarray, list[object]]]:
     def accept(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
         del name
-        clean = pc.and_(
-            pc.match_substring_regex(cells, _CLEAN_TEXT),
-            pc.less_equal(pc.utf8_length(cells), max_chars),
-        )
         values = cells.to_pylist()
-        accepted = _mask(clean)
+        accepted = _is_clean(cells, max_chars)
         if optional:
             empty = _mask(pc.equal(cells, ""))
             accepted |= empty
@@ -386,13 +475,20 @@ def _dates(cells: pa.Array, pattern: str, fmt: str) -> tuple[np.ndarray, pa.Arra
     return shape & _mask(same), parsed
 
 
+def _in_range(days: pa.Array) -> np.ndarray:
+    """Which days lie from 1900 to tomorrow (UTC): neither a slip of the year nor the future."""
+    latest = dt.datetime.now(dt.UTC).date() + schema.FUTURE_SLACK
+    return _mask(pc.less_equal(days, pa.scalar(latest, pa.date32()))) & _mask(
+        pc.greater_equal(days, pa.scalar(_EARLIEST, pa.date32()))
+    )
+
+
 def _date(*, optional: bool) -> Any:
     def accept(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
         del name
         accepted, parsed = _dates(cells, _DATE, "%Y-%m-%d")
-        latest = dt.datetime.now(dt.UTC).date() + schema.FUTURE_SLACK
         days = pc.cast(parsed, pa.date32())
-        accepted &= _mask(pc.less_equal(days, pa.scalar(latest, pa.date32())))
+        accepted &= _in_range(days)
         values = days.to_pylist()
         if optional:
             empty = _mask(pc.equal(cells, ""))
@@ -432,7 +528,9 @@ def _count(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
 
 def _names(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
     empty = _mask(pc.equal(cells, ""))
-    listed = _mask(pc.match_substring_regex(cells, _CLEAN_LIST))
+    listed = _is_clean(cells, MAX_SHORT_TEXT_CHARS, _CLEAN_LIST) & _mask(
+        pc.less(pc.count_substring(cells, LIST_SEPARATOR), _MAX_ITEMS)
+    )
     if name == "disputed_fields":
         listed[:] = False  # rare, and each name is checked against the schema: by its validator
     split: dict[str, tuple[str, ...]] = {"": ()}
@@ -474,19 +572,13 @@ def _sources(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
     rows = np.asarray(pc.list_parent_indices(sources).to_numpy(zero_copy_only=False))
     outlet, title, url, published = (pc.struct_field(flat, [i]) for i in range(4))
     good = (
-        _mask(pc.match_substring_regex(outlet, _CLEAN_TEXT))
-        & _mask(pc.less_equal(pc.utf8_length(outlet), MAX_SHORT_TEXT_CHARS))
-        & (
-            _mask(pc.is_null(title))
-            | (
-                _mask(pc.match_substring_regex(title, _CLEAN_TEXT))
-                & _mask(pc.less_equal(pc.utf8_length(title), MAX_SHORT_TEXT_CHARS))
-            )
-        )
+        _is_clean(outlet, MAX_SHORT_TEXT_CHARS)
+        & (_mask(pc.is_null(title)) | _is_clean(title, MAX_SHORT_TEXT_CHARS))
         & _mask(pc.match_substring_regex(url, _URL))
+        & _mask(pc.less_equal(pc.utf8_length(url), _MAX_URL_CHARS))
     )
     dated, parsed_dates = _dates(pc.fill_null(published, ""), _DATE, "%Y-%m-%d")
-    good &= _mask(pc.is_null(published)) | dated
+    good &= _mask(pc.is_null(published)) | (dated & _in_range(pc.cast(parsed_dates, pa.date32())))
     # Every member an object key with a text value, none left out, repeated, unknown or null:
     # the members the cell spells out are exactly those Arrow read.
     members = np.asarray(pc.count_substring_regex(cells, _MEMBER).to_numpy(), dtype=np.int64)
@@ -497,7 +589,11 @@ def _sources(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
         pc.fill_null(pc.list_value_length(sources), 0).to_numpy(zero_copy_only=False)
     )
     accepted = (
-        ~_mask(pc.is_null(sources)) & (lengths >= 1) & (members == expected) & (texts == members)
+        ~_mask(pc.is_null(sources))
+        & (lengths >= 1)
+        & (lengths <= _MAX_ITEMS)
+        & (members == expected)
+        & (texts == members)
     )
     accepted[np.unique(rows[~good])] = False
     # Built from each field's values as Python lists: Arrow's own conversion of the nested
@@ -516,7 +612,7 @@ def _sources(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
 
 
 _ACCEPT: dict[str, Callable[[str, pa.Array], tuple[np.ndarray, list[object]]]] = {
-    "id": _matching(ID_PATTERN.pattern, optional=False),
+    "id": _matching(_ID, optional=False),
     "date": _date(optional=False),
     "end_date": _date(optional=True),
     **dict.fromkeys(VOCABULARIES, _vocabulary),
