@@ -148,7 +148,7 @@ def ensure_static_assets(static_dir: Path = STATIC_DIR) -> Path:
     vendor_dir = static_dir / VENDOR_DIR_NAME
     land_file = vendor_dir / _land_file_name()
     if not land_file.exists():
-        _write_atomically(land_file, LAND_GEOJSON.read_bytes())
+        write_atomically(land_file, LAND_GEOJSON.read_bytes())
     stamp = _expected_stamp()
     if _is_up_to_date(vendor_dir, stamp):
         return vendor_dir

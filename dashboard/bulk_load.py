@@ -162,7 +162,11 @@ def iter_validated_batches(
 
 def _scan(path: Path) -> tuple[list[str], int] | None:
     """The header and the number of data lines, if Arrow will read the file as csv does."""
-    with path.open("rb") as handle:
+    try:
+        handle = path.open("rb")
+    except OSError:
+        return None  # the line-by-line path words a missing or unreadable file for people
+    with handle:
         first = handle.readline()
         if not first.endswith(b"\n") or first.startswith(b"\xef\xbb\xbf"):
             return None

@@ -14,7 +14,10 @@ import getpass
 import io
 import json
 import os
+import shutil
+import stat
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
@@ -36,6 +39,7 @@ from dashboard.errors import (
     IncidentValidationError,
     InterdictionTrackerError,
 )
+from dashboard.export_stream import export_incidents
 from dashboard.exports import EXPORTERS, EXPORTERS_BY_NAME
 from dashboard.filters import (
     FILTER_PARAMS,
@@ -66,6 +70,8 @@ EXPORT_FORMATS = {exporter.name: exporter.render for exporter in EXPORTERS}
 # dumped back for review in git, or moved to another store with `import`. Not a registry
 # entry: it is written from the stored records, not from a displayed frame.
 CURATED_FORMAT = "curated"
+# Written a batch of the file at a time when the store is the CSV file (export_stream.py).
+STREAMED_FORMATS = ("csv", "geojson")
 DEFAULT_ADDED_BY = "cli"
 # A filter's URL parameter that reads badly as an option gets a clearer option name here.
 OPTION_NAMES = {"q": "text"}
@@ -395,6 +401,13 @@ def _without_duplicates(
 def run_export(args: argparse.Namespace) -> int:
     """0 after writing the incidents that pass the filter options in the asked format."""
     incident_store = _store(args)
+    is_data_file = isinstance(incident_store, CsvStore) and args.output is not None
+    if is_data_file and args.output.resolve() == incident_store.path.resolve():
+        raise DataFileError(
+            f"Refusing to overwrite the incident file {incident_store.path} with an export."
+        )
+    if isinstance(incident_store, CsvStore) and args.format in STREAMED_FORMATS:
+        return _export_streamed(incident_store.path, _incident_filter(args), args)
     result = incident_store.load().result
     if result.problems:
         _say(
@@ -402,11 +415,6 @@ def run_export(args: argparse.Namespace) -> int:
             "run `python -m dashboard validate` to list them."
         )
     frame = filter_incidents(result.incidents, _incident_filter(args))
-    is_data_file = isinstance(incident_store, CsvStore) and args.output is not None
-    if is_data_file and args.output.resolve() == incident_store.path.resolve():
-        raise DataFileError(
-            f"Refusing to overwrite the incident file {incident_store.path} with an export."
-        )
     if args.format == CURATED_FORMAT:
         kept = set(frame["id"])
         payload = store.curated_csv_bytes(
@@ -426,6 +434,34 @@ def run_export(args: argparse.Namespace) -> int:
         except OSError as error:
             raise DataFileError(f"Cannot write {args.output}: {error.strerror}.") from None
         _say(f"wrote {_incidents(len(frame))} to {args.output}")
+    return EXIT_OK
+
+
+def _export_streamed(path: Path, incident_filter: IncidentFilter, args: argparse.Namespace) -> int:
+    """0 after streaming the CSV file's incidents that pass the filter (see run_export)."""
+    # Streamed a batch of the file at a time (dashboard/export_stream.py): 1,000,000 incidents
+    # in a few hundred megabytes. Standard output goes through a temporary file, since a
+    # stream that has to start again cannot take back what it wrote.
+    try:
+        if args.output is None:
+            with tempfile.TemporaryFile() as handle:
+                count, problems = export_incidents(path, args.format, incident_filter, handle)
+                handle.seek(0)
+                shutil.copyfileobj(handle, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            count, problems = _export_to_file(path, args, incident_filter)
+    except OSError as error:
+        where = args.output or "standard output"
+        raise DataFileError(f"Cannot write {where}: {error.strerror}.") from None
+    if problems:
+        bad_lines = {problem.line for problem in problems if problem.line is not None}
+        _say(
+            f"warning: {len(bad_lines)} bad line(s) of {path} left out; "
+            "run `python -m dashboard validate` to list them."
+        )
+    if args.output is not None:
+        _say(f"wrote {_incidents(count)} to {args.output}")
     return EXIT_OK
 
 
@@ -468,6 +504,33 @@ def run_db_init(args: argparse.Namespace) -> int:
     incident_store.create_schema()
     print(f"{incident_store.location}: ready")
     return EXIT_OK
+
+
+def _export_to_file(
+    path: Path, args: argparse.Namespace, incident_filter: IncidentFilter
+) -> tuple[int, tuple[FieldProblem, ...]]:
+    """Export into a file beside ``args.output`` and swap it in whole, keeping the old mode."""
+    # An export that fails (an unreadable data file) leaves an earlier export untouched.
+    output: Path = args.output
+    descriptor, name = tempfile.mkstemp(
+        dir=output.parent, prefix=f".{output.name}.", suffix=".partial"
+    )
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            exported = export_incidents(path, args.format, incident_filter, handle)
+        if output.exists():
+            mode = stat.S_IMODE(output.stat().st_mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        temporary.chmod(mode)
+        temporary.replace(output)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return exported
 
 
 def run_serve(args: argparse.Namespace) -> NoReturn:
