@@ -23,6 +23,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -129,16 +130,70 @@ def _parse(path: Path) -> tuple[pd.DataFrame, tuple[FieldProblem, ...]] | None:
     batches = iter_validated_batches(path)
     if batches is None:
         return None
-    columns: dict[str, list[object]] = {name: [] for name in COLUMNS}
+    parts: dict[str, list[Any]] = {name: [] for name in COLUMNS}
     problems: list[FieldProblem] = []
     try:
         for values, batch_problems in batches:
+            # Each batch's cells become compact arrays at once, so that its Python strings and
+            # dates are freed before the next batch is read (at 1,000,000 rows they would be
+            # gigabytes); lists, sources and counts stay Python values, as the frame holds them.
             for name in COLUMNS:
-                columns[name].extend(values[name])
+                parts[name].append(_compact(name, values[name]))
             problems.extend(batch_problems)
     except ReadLineByLineError:
         return None
+    columns = {name: _joined(name, column_parts) for name, column_parts in parts.items()}
     return store._typed_frame(columns, ()), tuple(problems)
+
+
+_REQUIRED_TEXT = frozenset(store._REQUIRED_TEXT)
+_OPTIONAL_TEXT = frozenset(
+    {"vessel_name", "imo", "mmsi", "flag", "registry", "sanctions", "announced_by", "notes"}
+)
+
+
+def _compact(name: str, values: list[object]) -> Any:
+    """One batch's values of one column in the compact form the frame will hold them in."""
+    if name in VOCABULARIES:
+        categories = [member.value for member in VOCABULARIES[name]]
+        return pd.Categorical(list(map(str, values)), categories=categories).codes
+    if name in _REQUIRED_TEXT:
+        return pd.array(values, dtype="string")
+    if name in _OPTIONAL_TEXT:
+        return pd.array(values, dtype="str")
+    if name in ("date", "end_date"):
+        return np.array(values, dtype="datetime64[s]")
+    if name == "added_at":
+        return pd.to_datetime(values, utc=True).array if values else values
+    if name in ("latitude", "longitude"):
+        return np.array(values, dtype="float64")
+    return values
+
+
+def _joined(name: str, parts: list[Any]) -> Any:
+    """One column from its batches' compact parts, as store._typed_frame takes it."""
+    # A column with nothing in it at all stays a list of None, as the line-by-line path has it
+    # (pandas types such a column differently).
+    if not parts or all(_is_empty_part(part) for part in parts):
+        return [None] * sum(len(part) for part in parts)
+    if name in VOCABULARIES:
+        categories = [member.value for member in VOCABULARIES[name]]
+        return pd.Categorical.from_codes(np.concatenate(parts), categories=categories)
+    if name in _REQUIRED_TEXT or name in _OPTIONAL_TEXT or name == "added_at":
+        series = [pd.Series(part, copy=False) for part in parts if len(part)]
+        return pd.concat(series, ignore_index=True).array
+    if name in ("date", "end_date", "latitude", "longitude"):
+        return np.concatenate(parts)
+    return list(itertools.chain.from_iterable(parts))
+
+
+def _is_empty_part(part: Any) -> bool:
+    """Whether a batch's part of a column holds no value at all (every row empty)."""
+    if isinstance(part, list):
+        return all(value is None for value in part)
+    if isinstance(part, np.ndarray) and part.dtype.kind in "iu":  # category codes
+        return not len(part)
+    return bool(pd.isna(part).all())
 
 
 class ReadLineByLineError(InterdictionTrackerError):
@@ -603,8 +658,12 @@ def _sources(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
     # Built from each field's values as Python lists: Arrow's own conversion of the nested
     # column makes a scalar object per value and takes several times longer.
     days = pc.cast(parsed_dates, pa.date32()).to_pylist()
+    # Outlets and dates repeat row after row: one object each, as the line-by-line path shares
+    # them (tens of megabytes at 100,000 incidents).
+    shared: dict[object, object] = {}
+    share = shared.setdefault
     built = [
-        {"outlet": o, "title": t, "url": u, "published": d}
+        {"outlet": share(o, o), "title": t, "url": u, "published": share(d, d)}
         for o, t, u, d in zip(
             outlet.to_pylist(), title.to_pylist(), url.to_pylist(), days, strict=True
         )
