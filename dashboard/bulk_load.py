@@ -60,7 +60,7 @@ CACHE_SUFFIX = ".parsed.parquet"
 # the modification time (a restored backup) still changes one of them in practice.
 KEY_SPAN_BYTES = 64 * 1024
 # The quote scan looks at this much of the file at a time (its masks cost a byte per byte).
-SCAN_SLICE_BYTES = 32 << 20
+SCAN_SLICE_BYTES = 8 << 20
 # Arrow reads and the columns are validated this much of the file at a time.
 BATCH_BYTES = 16 << 20
 # What the bulk path accepts is deliberately narrower than what the schema allows (anything
@@ -201,7 +201,7 @@ class ReadLineByLineError(InterdictionTrackerError):
 
 
 def iter_validated_batches(
-    path: Path,
+    path: Path, *, batch_bytes: int | None = None
 ) -> Iterator[tuple[dict[str, list[object]], list[FieldProblem]]] | None:
     """The file's valid rows by column, a batch at a time, with each batch's problems.
 
@@ -212,7 +212,7 @@ def iter_validated_batches(
     if scanned is None:
         return None
     header, data_lines = scanned
-    return _batches(path, header, data_lines)
+    return _batches(path, header, data_lines, batch_bytes or BATCH_BYTES)
 
 
 def _scan(path: Path) -> tuple[list[str], int] | None:
@@ -253,7 +253,7 @@ def _scan(path: Path) -> tuple[list[str], int] | None:
 
 
 def _batches(
-    path: Path, header: list[str], data_lines: int
+    path: Path, header: list[str], data_lines: int, batch_bytes: int
 ) -> Iterator[tuple[dict[str, list[object]], list[FieldProblem]]]:
     """Validated batches of ``path``; see iter_validated_batches."""
     first_line_of: dict[object, int] = {}
@@ -262,7 +262,7 @@ def _batches(
         reader = pa_csv.open_csv(
             path,
             read_options=pa_csv.ReadOptions(
-                column_names=header, skip_rows=1, block_size=BATCH_BYTES
+                column_names=header, skip_rows=1, block_size=batch_bytes
             ),
             parse_options=pa_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(

@@ -23,6 +23,10 @@ from dashboard.exports.geojson import to_geojson, to_geojson_bytes
 from dashboard.filters import IncidentFilter, filter_incidents
 from dashboard.schema import COLUMNS
 
+# Smaller batches than a load's: an export holds only one, and its Python values (sources,
+# cells of the output) are most of its memory. 4 MB: 1,000,000 rows exported in about 0.55 GB
+# instead of 1.1 GB, for a few more calls per row.
+BATCH_BYTES = 4 << 20
 # json.dumps's own separators, so the streamed collection is byte for byte the whole one.
 _GEOJSON_START = b'{"type": "FeatureCollection", "features": ['
 _GEOJSON_END = b"]}\n"
@@ -37,7 +41,7 @@ def export_incidents(
     discarded and the export is written again from the whole frame.
     """
     start = out.tell()
-    batches = bulk_load.iter_validated_batches(path)
+    batches = bulk_load.iter_validated_batches(path, batch_bytes=BATCH_BYTES)
     if batches is not None:
         try:
             return _export_batches(path, batches, export_format, incident_filter, out)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import write_incidents
-from dashboard import bulk_load, store
+from dashboard import export_stream, store
 from dashboard.export_stream import export_incidents
 from dashboard.exports.csv_file import to_csv_bytes
 from dashboard.exports.geojson import to_geojson_bytes
@@ -31,7 +31,7 @@ def generated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     path.write_text(buffer.getvalue(), encoding="utf-8")
-    monkeypatch.setattr(bulk_load, "BATCH_BYTES", 8192)
+    monkeypatch.setattr(export_stream, "BATCH_BYTES", 8192)
     return path
 
 
