@@ -122,6 +122,60 @@ def load_incidents_bulk(path: Path) -> store.LoadResult | None:
     return store.LoadResult(_with_reviews(frame, reviews), (*problems, *review_problems))
 
 
+def read_incidents_bulk(
+    path: Path,
+) -> tuple[dict[str, Sequence[object]], list[FieldProblem], store.FileCursor] | None:
+    """store.read_incidents_since(path) from the start, from the cache or read in bulk.
+
+    The incidents by column (a typed frame's columns, which store.typed_incidents takes as
+    they are), their problems and the cursor at the file's end; None when the file must be read
+    line by line (or changed while it was read).
+    """
+    if os.environ.get(BULK_ENV, "on").strip().lower() in {"off", "0", "false", "no"}:
+        return None
+    try:
+        before = path.stat()
+        key = _cache_key(path)
+    except OSError:
+        return None
+    cached = _read_cache(path, key)
+    if cached is None:
+        with store._cyclic_gc_paused():
+            parsed = _parse(path)
+        if parsed is None:
+            return None
+        _write_cache(path, key, *parsed)
+        cached = parsed
+    frame, problems = cached
+    try:
+        with path.open("rb") as handle:
+            after = os.fstat(handle.fileno())
+            handle.seek(max(0, after.st_size - store.CURSOR_TAIL_BYTES))
+            tail = handle.read()
+    except OSError:
+        return None
+    if (after.st_ino, after.st_size, after.st_mtime_ns) != (
+        before.st_ino,
+        before.st_size,
+        before.st_mtime_ns,
+    ):
+        return None  # appended to while it was read: the line-by-line reader takes it from here
+    # Every record ends in a line break (the bulk path reads no other file): the next record is
+    # on the line after the last; header and records are the frame's rows plus the bad lines.
+    lines = _line_count(path)
+    cursor = store.FileCursor(after.st_ino, after.st_size, lines + 1, tail)
+    return {name: frame[name] for name in COLUMNS}, list(problems), cursor
+
+
+def _line_count(path: Path) -> int:
+    """The number of lines of ``path`` (line breaks), read in slices."""
+    count = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(SCAN_SLICE_BYTES):
+            count += chunk.count(b"\n")
+    return count
+
+
 # --- reading --------------------------------------------------------------------------------
 
 

@@ -927,6 +927,14 @@ def read_incidents_since(
 
     From the start when ``cursor`` is None; None when the file changed other than by appends.
     """
+    if cursor is None:
+        # The whole file: validated in bulk with Arrow, or read back from its parsed copy
+        # (dashboard/bulk_load.py); the same values, problems and cursor as below.
+        from dashboard.bulk_load import read_incidents_bulk  # it builds on this module
+
+        bulk = read_incidents_bulk(path)
+        if bulk is not None:
+            return bulk
     appended = _read_appended(path, cursor)
     if appended is None:
         return None

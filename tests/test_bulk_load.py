@@ -183,3 +183,29 @@ def test_the_bulk_path_can_be_switched_off(generated, monkeypatch) -> None:
     monkeypatch.setenv(bulk_load.BULK_ENV, "off")
     store.load_incidents(generated)
     assert not bulk_load.cache_path(generated).exists()
+
+
+def test_the_csv_store_reads_the_whole_file_in_bulk_and_the_same(generated, monkeypatch) -> None:
+    from dashboard.stores.csv_store import CsvStore
+
+    rows = list(csv.reader(generated.open(encoding="utf-8")))
+    _rewrite(generated, {9: {"id": rows[2][0]}, 30: {"flag": "XX"}})
+    monkeypatch.setenv(bulk_load.BULK_ENV, "off")
+    by_line = CsvStore(generated).load()
+    monkeypatch.setenv(bulk_load.BULK_ENV, "on")
+    for _ in range(2):  # parsed in bulk, then read back from the parsed copy
+        snapshot = CsvStore(generated).load()
+        pd.testing.assert_frame_equal(
+            snapshot.result.incidents, by_line.result.incidents, check_exact=True
+        )
+        assert snapshot.result.problems == by_line.result.problems
+        assert snapshot.cursor == by_line.cursor
+    # An append after the bulk read is read line by line from its cursor on.
+    row = list(rows[1])
+    row[0] = "INC-0999"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(row)
+    with generated.open("a", encoding="utf-8") as handle:
+        handle.write(buffer.getvalue())
+    changes = CsvStore(generated).changes_since(snapshot.cursor)
+    assert list(changes.incidents["id"]) == ["INC-0999"]
