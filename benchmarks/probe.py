@@ -3,7 +3,7 @@
 ``python -m benchmarks.probe PATH`` runs ``dashboard/app.py`` on the incident file PATH and prints
 JSON: the first run (parse and map build), a warm rerun with the filters unchanged, a rerun after
 a filter change, each other page after it, the map page's next run after one incident is appended
-to the file (it parses the file again and draws the map again), how often the parse and the map
+to the file (it reads what was appended and draws the map again), how often the parse and the map
 build ran in each, and the process's peak resident memory. PATH is appended to: pass a copy.
 It runs in a process of its own so that the memory figure is the app's alone.
 """
@@ -92,7 +92,7 @@ def probe(path: Path) -> dict[str, Any]:
     app.switch_page(MAP_PAGE)
     _timed_run(app, counts)
     # What every user waits for after someone adds an incident: the file has a new version,
-    # so the next run parses it again and draws the map again.
+    # so the next run reads the appended line and draws the map again.
     _append_one(path)
     after_append, after_append_calls = _timed_run(app, counts)
     return {
