@@ -8,7 +8,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
-from dashboard.presentation import escape_markdown, incident_facts, vessel_label
+from dashboard.i18n import _
+from dashboard.presentation import NOTES, escape_markdown, incident_facts, shown_vessel_label
 
 # The query parameter of an incident's permalink: /?incident=INC-0007 opens the map on it.
 INCIDENT_PARAM = "incident"
@@ -33,21 +34,22 @@ def page_url() -> str | None:
 
 def render_incident_details(incident: Mapping[str, Any], *, heading_level: int = 3) -> None:
     """The incident's facts, notes, summary, sources (named by outlet) and its copyable link."""
-    name = escape_markdown(vessel_label(incident["vessel_name"]))
+    name = escape_markdown(shown_vessel_label(incident["vessel_name"]))
     st.markdown(f"{'#' * heading_level} {name}\n`{incident['id']}`")
     facts = incident_facts(incident)
     lines = [
         f"**{escape_markdown(label)}:** {escape_markdown(text)}"
         for label, text in facts
-        if label != "Notes"
+        if label != _(NOTES)
     ]
     st.markdown("  \n".join(lines))
-    notes = dict(facts).get("Notes")
+    notes = dict(facts).get(_(NOTES))
     if notes:
         # A warning box: conflicting reports are what a reader must not miss.
-        st.warning(f"**Reports disagree or are uncertain.** {escape_markdown(notes)}")
+        heading = _("Reports disagree or are uncertain.")
+        st.warning(f"**{heading}** {escape_markdown(notes)}")
     st.markdown(escape_markdown(incident["summary"]))
     for source in incident["sources"]:
-        st.link_button(source.get("outlet") or "Source", source["url"])
-    st.caption("Link to this incident (copy button on the right):")
+        st.link_button(source.get("outlet") or _("Source"), source["url"])
+    st.caption(_("Link to this incident (copy button on the right):"))
     st.code(permalink(str(incident["id"]), page_url()), language=None)

@@ -26,7 +26,8 @@ from folium.vector_layers import path_options
 
 from dashboard.assets import land_url, localise
 from dashboard.colours import EVENT_COLOURS
-from dashboard.presentation import incident_facts, vessel_label
+from dashboard.i18n import N_, _, format_number, ngettext, vocabulary_label
+from dashboard.presentation import NOTES, incident_facts, shown_vessel_label
 from dashboard.schema import EventType, LocationPrecision, Verification
 from dashboard.vessel_views import vessel_keys
 
@@ -69,6 +70,8 @@ LAND_STYLE = {"fillColor": "#efe9dc", "color": "#8a8578", "weight": 0.8, "fillOp
 TRACK_STYLE = {"color": "#555555", "weight": 2, "dash_array": "6 6", "opacity": 0.8}
 TILE_ATTRIBUTION = "© OpenStreetMap contributors"
 _EVENT_ORDER = [event.value for event in EventType]
+# The incident layer's name in the layer control (translated where the layer is built).
+INCIDENTS_LAYER = N_("Incidents")
 _VERIFICATION_ORDER = [status.value for status in Verification]
 
 
@@ -89,13 +92,13 @@ def _safe_link(url: str, label: str) -> str:
 
 def popup_html(incident: Mapping[str, Any]) -> str:
     """The popup of one incident: every value escaped, links only for http(s) sources."""
-    vessel = escape_for_map(vessel_label(incident["vessel_name"]))
+    vessel = escape_for_map(shown_vessel_label(incident["vessel_name"]))
     incident_id = escape_for_map(incident["id"])
     sources = "".join(
         f"<li>{_safe_link(source['url'], source.get('outlet') or source['url'])}</li>"
         for source in incident["sources"]
     )
-    facts = [(name, text) for name, text in incident_facts(incident) if name != "Notes"]
+    facts = [(name, text) for name, text in incident_facts(incident) if name != _(NOTES)]
     table = "".join(
         f"<tr><th>{escape_for_map(name)}</th><td>{escape_for_map(text)}</td></tr>"
         for name, text in facts
@@ -104,15 +107,20 @@ def popup_html(incident: Mapping[str, Any]) -> str:
     notes_html = (
         ""
         if pd.isna(notes) or not str(notes).strip()
-        else f'<p class="incident-notes"><strong>Notes</strong> {escape_for_map(notes)}</p>'
+        else (
+            f'<p class="incident-notes"><strong>{escape_for_map(_(NOTES))}</strong> '
+            f"{escape_for_map(notes)}</p>"
+        )
     )
+    sources_heading = escape_for_map(_("Sources"))
+    copy_label = escape_for_map(_("Copy link to this incident"))
     return (
         f'<div class="incident-popup" data-incident-id="{incident_id}">'
         f"<h4>{vessel} <small>{incident_id}</small></h4><table>{table}</table>"
         f"<p>{escape_for_map(incident['summary'])}</p>{notes_html}"
-        f"<p><strong>Sources</strong></p><ul>{sources}</ul>"
+        f"<p><strong>{sources_heading}</strong></p><ul>{sources}</ul>"
         f'<p><button type="button" class="copy-link" data-incident-id="{incident_id}">'
-        "Copy link to this incident</button></p></div>"
+        f"{copy_label}</button></p></div>"
     )
 
 
@@ -122,8 +130,8 @@ def _none_if_na(value: object) -> Any:
 
 def tooltip_text(incident: Mapping[str, Any]) -> str:
     """The hover text of one incident, escaped (Folium's Tooltip never escapes)."""
-    event = EventType(incident["event_type"]).label
-    name = vessel_label(incident["vessel_name"])
+    event = vocabulary_label(EventType(incident["event_type"]))
+    name = shown_vessel_label(incident["vessel_name"])
     return escape_for_map(f"{name} · {event} · {incident['date'].date()}")
 
 
@@ -152,8 +160,11 @@ class OpeningView:
     @property
     def show_all_label(self) -> str:
         """The words of the control that fits every incident."""
-        noun = "incident" if self.outside == 1 else "incidents"
-        return f"{self.outside:,} {noun} outside this view — show all"
+        return ngettext(
+            "{count} incident outside this view — show all",
+            "{count} incidents outside this view — show all",
+            self.outside,
+        ).format(count=format_number(self.outside))
 
 
 def opening_view(frame: pd.DataFrame) -> OpeningView:
@@ -209,7 +220,7 @@ def build_base_map(*, online_tiles: bool, prefer_canvas: bool = True) -> folium.
     )
     if online_tiles:
         folium.TileLayer(
-            "OpenStreetMap", name="Street map (online)", attr=TILE_ATTRIBUTION, max_zoom=MAX_ZOOM
+            "OpenStreetMap", name=_("Street map (online)"), attr=TILE_ATTRIBUTION, max_zoom=MAX_ZOOM
         ).add_to(base)
     # Below the tile pane (z-index 200): tiles hide the outline when they load, and where they
     # cannot load (no network) the outline still shows where the land is.
@@ -227,29 +238,36 @@ def _swatch(css_class: str, style: str = "", text: str = "") -> str:
 def legend_html(frame: pd.DataFrame) -> str:
     """The legend: event colours, clusters, verification, strike sizes, rings and tracks."""
     rows = [
-        (_swatch("legend-dot", f"background:{EVENT_COLOURS[event]}"), EventType(event).label)
+        (
+            _swatch("legend-dot", f"background:{EVENT_COLOURS[event]}"),
+            vocabulary_label(EventType(event)),
+        )
         for event in _EVENT_ORDER
     ]
-    rows.append((_swatch("legend-cluster", text="3"), "Cluster of incidents (zoom in to split)"))
-    rows.append((_swatch("legend-dot", "background:#555"), "Verified"))
-    rows.append((_swatch("legend-dot incident-dot-hollow", "border-color:#555"), "Unverified"))
+    rows.append((_swatch("legend-cluster", text="3"), _("Cluster of incidents (zoom in to split)")))
+    rows.append((_swatch("legend-dot", "background:#555"), _("Verified")))
+    rows.append((_swatch("legend-dot incident-dot-hollow", "border-color:#555"), _("Unverified")))
     if (frame["verification"] == Verification.REJECTED.value).any():
         rows.append(
-            (_swatch("legend-dot incident-dot-rejected", "border-color:#555", "×"), "Rejected")
+            (_swatch("legend-dot incident-dot-rejected", "border-color:#555", "×"), _("Rejected"))
         )
     strike = f"background:{EVENT_COLOURS[EventType.STRIKE]}"
     rows.append(
         (
             _swatch("legend-dot legend-killed", strike, "3"),
-            "Strike: people killed (square, larger = more)",
+            _("Strike: people killed (square, larger = more)"),
         )
     )
-    rows.append((_swatch("legend-ring legend-ring-approximate"), "Approximate location (~30 km)"))
-    rows.append((_swatch("legend-ring legend-ring-region"), "Sea area only (~150 km)"))
-    rows.append((_swatch("legend-line"), "Same vessel, in date order"))
+    rows.append(
+        (_swatch("legend-ring legend-ring-approximate"), _("Approximate location (~30 km)"))
+    )
+    rows.append((_swatch("legend-ring legend-ring-region"), _("Sea area only (~150 km)")))
+    rows.append((_swatch("legend-line"), _("Same vessel, in date order")))
+    heading = escape_for_map(_("Legend"))
     items = "".join(f"<li>{swatch}{escape_for_map(label)}</li>" for swatch, label in rows)
     return (
-        '<details class="incident-legend" open><summary>Legend</summary>'
+        '<details class="incident-legend" open>'
+        f"<summary>{heading}</summary>"
         f'<ul class="legend-items">{items}</ul></details>'
     )
 
@@ -320,7 +338,7 @@ class _MapControls(MacroElement):
             var ShowAll = L.Control.extend({
                 options: {position: "topright"},
                 onAdd: function () {
-                    var label = {{ this.show_all_label }}, back = "Back to the Caribbean";
+                    var label = {{ this.show_all_label }}, back = {{ this.back_label }};
                     var button = L.DomUtil.create("button", "show-all-control");
                     button.type = "button";
                     button.textContent = label;
@@ -363,6 +381,7 @@ class _MapControls(MacroElement):
         self.all_bounds = _script_json(view.all_bounds)
         self.outside = view.outside
         self.show_all_label = _script_json(view.show_all_label)
+        self.back_label = _script_json(_("Back to the Caribbean"))
         self.legend = _script_json(legend)
         self.focus = _script_json(list(focus) if focus else None)
         self.padding = FIT_PADDING
@@ -498,11 +517,11 @@ class DetailedIncidentLayer(_ScriptedLayer, MarkerCluster):
                 try { page = window.top.location.href; } catch (error) { page = document.referrer; }
                 var url = new URL(page);
                 url.search = "?incident=" + encodeURIComponent(button.dataset.incidentId);
-                var done = function () { button.textContent = "Link copied"; };
+                var done = function () { button.textContent = {{ this.copied_label }}; };
                 var show = function () {
                     var field = document.createElement("input");
                     field.value = url.href; field.readOnly = true;
-                    field.setAttribute("aria-label", "Link to this incident");
+                    field.setAttribute("aria-label", {{ this.link_label }});
                     button.replaceWith(field); field.select();
                 };
                 if (navigator.clipboard) {
@@ -516,11 +535,11 @@ class DetailedIncidentLayer(_ScriptedLayer, MarkerCluster):
     )
 
     def __init__(
-        self, frame: pd.DataFrame, *, name: str = "Incidents", focus_id: str | None = None
+        self, frame: pd.DataFrame, *, name: str = INCIDENTS_LAYER, focus_id: str | None = None
     ) -> None:
         # No animation: markers stay where they are drawn, for people and for tests alike.
         super().__init__(
-            name=name,
+            name=_(name),
             options={"maxClusterRadius": 30, "disableClusteringAtZoom": 7, "animate": False},
         )
         self._name = "DetailedIncidentLayer"
@@ -547,6 +566,8 @@ class DetailedIncidentLayer(_ScriptedLayer, MarkerCluster):
         self.events = _script_json(_EVENT_ORDER)
         self.statuses = _script_json(_VERIFICATION_ORDER)
         self.focus_id = _script_json(focus_id)
+        self.copied_label = _script_json(_("Link copied"))
+        self.link_label = _script_json(_("Link to this incident"))
         self.cluster_icon = _CLUSTER_ICON_JS
         self.popup_width = POPUP_MAX_WIDTH
         self.popup_height = POPUP_MAX_HEIGHT
@@ -615,7 +636,7 @@ class _LandLayer(_ScriptedLayer):
     )
 
     def __init__(self) -> None:
-        super().__init__(name="Land outline (offline)", overlay=True, control=False)
+        super().__init__(name=_("Land outline (offline)"), overlay=True, control=False)
         self._name = "LandLayer"
         self.url = land_url()
         self.pane = LAND_PANE
@@ -646,7 +667,7 @@ def _uncertainty_rings(frame: pd.DataFrame) -> _ShapesLayer:
         )
     ]
     style = path_options(line=False, weight=1.5, dash_array="5 5", fill=True, fill_opacity=0.06)
-    return _ShapesLayer("circle", rows, style, name="Location uncertainty")
+    return _ShapesLayer("circle", rows, style, name=_("Location uncertainty"))
 
 
 def vessel_tracks(frame: pd.DataFrame) -> list[list[tuple[float, float]]]:
@@ -662,7 +683,7 @@ def vessel_tracks(frame: pd.DataFrame) -> list[list[tuple[float, float]]]:
 
 def _tracks_layer(frame: pd.DataFrame) -> _ShapesLayer:
     style = path_options(line=True, **TRACK_STYLE)
-    return _ShapesLayer("line", vessel_tracks(frame), style, name="Vessel tracks")
+    return _ShapesLayer("line", vessel_tracks(frame), style, name=_("Vessel tracks"))
 
 
 def compact_arrays(frame: pd.DataFrame) -> tuple[str, str, str]:
@@ -710,9 +731,9 @@ class CompactIncidentLayer(_ScriptedLayer, MarkerCluster):
         """
     )
 
-    def __init__(self, frame: pd.DataFrame, *, name: str = "Incidents") -> None:
+    def __init__(self, frame: pd.DataFrame, *, name: str = INCIDENTS_LAYER) -> None:
         # chunkedLoading: the browser clusters in slices and stays responsive at 100,000.
-        super().__init__(name=name, options={"maxClusterRadius": 50, "chunkedLoading": True})
+        super().__init__(name=_(name), options={"maxClusterRadius": 50, "chunkedLoading": True})
         self._name = "CompactIncidentLayer"
         self.latitudes, self.longitudes, self.kinds = compact_arrays(frame)
         self.cluster_icon = _CLUSTER_ICON_JS
@@ -777,4 +798,4 @@ def incidents_at(
 
 def event_legend() -> Iterable[tuple[str, str]]:
     """(label, colour) of each event type, in the schema's order."""
-    return [(EventType(event).label, EVENT_COLOURS[event]) for event in _EVENT_ORDER]
+    return [(vocabulary_label(EventType(event)), EVENT_COLOURS[event]) for event in _EVENT_ORDER]

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.i18n import N_, _, ngettext, vocabulary_label
 from dashboard.schema import (
     VOCABULARIES,
     DatePrecision,
@@ -56,21 +57,29 @@ DISPLAY_COLUMNS = {
 _TEXT_COLUMNS = ("imo", "mmsi", "sanctions", "notes", "agency", "place", "summary")
 
 
-UNNAMED_VESSEL = "Unnamed vessel"
+UNNAMED_VESSEL = N_("Unnamed vessel")
 
 
 def vessel_label(name: object) -> str:
-    """The vessel's name, or "Unnamed vessel" for a boat no report names (most strikes)."""
+    """The vessel's name, or "Unnamed vessel" for a boat no report names (most strikes).
+
+    Always English: exports and feeds name vessels this way. Pages use ``shown_vessel_label``.
+    """
     return UNNAMED_VESSEL if pd.isna(name) or not name else str(name)
+
+
+def shown_vessel_label(name: object) -> str:
+    """``vessel_label`` for a page: "Unnamed vessel" in the current language, names as written."""
+    return _(UNNAMED_VESSEL) if pd.isna(name) or not name else str(name)
 
 
 def flag_with_mark(flag: str | None, false_flag: str) -> str:
     """The flag as "Guyana (GY)", with a warning mark when it was flown falsely."""
-    label = flag_label(flag)
+    label = flag_label(flag) if flag else _("no flag / unknown")
     if false_flag == FalseFlag.YES:
-        return f"{label} ⚠ false flag"
+        return _("{flag} ⚠ false flag").format(flag=label)
     if false_flag == FalseFlag.UNKNOWN and flag:
-        return f"{label} (flag disputed or unverified)"
+        return _("{flag} (flag disputed or unverified)").format(flag=label)
     return label
 
 
@@ -87,28 +96,36 @@ def format_dates(incident: Mapping[str, Any]) -> str:
     """The date or span, with its precision always said ("2025-12-10 (exact day)")."""
     start = pd.Timestamp(incident["date"]).date().isoformat()
     end = incident.get("end_date")
-    span = start if _is_blank(end) else f"{start} to {pd.Timestamp(end).date().isoformat()}"
-    return f"{span} ({DatePrecision(incident['date_precision']).label})"
+    if not _is_blank(end):
+        start = _("{start} to {end}").format(start=start, end=pd.Timestamp(end).date().isoformat())
+    return f"{start} ({vocabulary_label(DatePrecision(incident['date_precision']))})"
 
 
 def format_place(incident: Mapping[str, Any]) -> str:
     """The place description with its location precision ("... (approximate location)")."""
-    precision = LocationPrecision(incident["location_precision"]).label
-    return f"{incident['place']} ({precision} location)"
+    precision = vocabulary_label(LocationPrecision(incident["location_precision"]))
+    return _("{place} ({precision} location)").format(place=incident["place"], precision=precision)
 
 
 def strike_counts(incident: Mapping[str, Any]) -> str | None:
     """ "3 killed, 1 survivor, 2 vessels struck" from the counts reported; None if none were."""
     parts = []
-    for column, one, many in (
-        ("killed", "killed", "killed"),
-        ("survivors", "survivor", "survivors"),
-        ("vessels_struck", "vessel struck", "vessels struck"),
-    ):
+    for column in ("killed", "survivors", "vessels_struck"):
         value = incident.get(column)
         if not _is_blank(value):
-            parts.append(f"{int(value)} {one if int(value) == 1 else many}")
+            parts.append(_count_words(column, int(value)))
     return ", ".join(parts) or None
+
+
+def _count_words(column: str, count: int) -> str:
+    """ "3 killed", "1 survivor", "2 vessels struck" in the current language."""
+    if column == "killed":
+        words = ngettext("{count} killed", "{count} killed", count)
+    elif column == "survivors":
+        words = ngettext("{count} survivor", "{count} survivors", count)
+    else:
+        words = ngettext("{count} vessel struck", "{count} vessels struck", count)
+    return words.format(count=count)
 
 
 def is_disputed(incident: Mapping[str, Any]) -> bool:
@@ -116,34 +133,39 @@ def is_disputed(incident: Mapping[str, Any]) -> bool:
     return not _is_blank(incident.get("disputed_fields"))
 
 
+# The label of the notes among incident_facts: pages show the notes apart from the others.
+NOTES = N_("Notes")
+
+
 def incident_facts(incident: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The incident as (label, text) pairs in reading order, blank values left out.
 
     One wording for the map popup, the details beside the map, the table and the review card;
-    each page escapes the text for its own medium.
+    each page escapes the text for its own medium. Labels and wording are in the current
+    language; the notes come last, labelled ``_(NOTES)``.
     """
     facts: list[tuple[str, str]] = [
-        ("Event", EventType(incident["event_type"]).label),
-        ("Date", format_dates(incident)),
-        ("Verification", Verification(incident["verification"]).label),
+        (_("Event"), vocabulary_label(EventType(incident["event_type"]))),
+        (_("Date"), format_dates(incident)),
+        (_("Verification"), vocabulary_label(Verification(incident["verification"]))),
     ]
     if former := incident.get("former_names"):
-        facts.append(("Formerly", ", ".join(former)))
+        facts.append((_("Formerly"), ", ".join(former)))
     if not _is_blank(incident.get("imo")):
         facts.append(("IMO", str(incident["imo"])))
     if not _is_blank(incident.get("mmsi")):
         facts.append(("MMSI", str(incident["mmsi"])))
     flag = None if _is_blank(incident.get("flag")) else str(incident["flag"])
-    facts.append(("Flag", flag_with_mark(flag, incident["false_flag"])))
-    facts.append(("Outcome", Outcome(incident["outcome"]).label))
+    facts.append((_("Flag"), flag_with_mark(flag, incident["false_flag"])))
+    facts.append((_("Outcome"), vocabulary_label(Outcome(incident["outcome"]))))
     if counts := strike_counts(incident):
-        facts.append(("Casualties", counts))
-    facts.append(("Agency", str(incident["agency"])))
-    facts.append(("Where", format_place(incident)))
+        facts.append((_("Casualties"), counts))
+    facts.append((_("Agency"), str(incident["agency"])))
+    facts.append((_("Where"), format_place(incident)))
     if is_disputed(incident):
-        facts.append(("Disputed", ", ".join(incident["disputed_fields"]).replace("_", " ")))
+        facts.append((_("Disputed"), ", ".join(incident["disputed_fields"]).replace("_", " ")))
     if not _is_blank(incident.get("notes")):
-        facts.append(("Notes", str(incident["notes"])))
+        facts.append((_(NOTES), str(incident["notes"])))
     return facts
 
 

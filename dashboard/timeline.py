@@ -21,7 +21,7 @@ import pandas as pd
 
 from dashboard.colours import event_colour_scale
 from dashboard.i18n import N_, _, format_date, vocabulary_label
-from dashboard.presentation import flag_with_mark, vessel_label
+from dashboard.presentation import flag_with_mark, shown_vessel_label
 from dashboard.schema import VOCABULARIES, EventType
 
 Period = Literal["W", "M"]
@@ -65,7 +65,9 @@ def timeline_data(frame: pd.DataFrame) -> pd.DataFrame:
         {
             "id": frame["id"].astype(str),
             "vessel": [
-                vessel_label(name) if pd.isna(imo) else f"{vessel_label(name)} (IMO {imo})"
+                shown_vessel_label(name)
+                if pd.isna(imo)
+                else f"{shown_vessel_label(name)} (IMO {imo})"
                 for name, imo in zip(frame["vessel_name"], frame["imo"], strict=True)
             ],
             "flag": [

@@ -202,9 +202,8 @@ def _shown_interface_text(block) -> list[str]:
 
 # The pages whose strings are wrapped in _() so far; the others are expected to show English
 # until they are swept (strict: a page swept without moving it here fails).
-SWEPT_PAGES = ["views/table.py", "views/timeline.py", "views/about.py"]
+SWEPT_PAGES = ["views/table.py", "views/timeline.py", "views/about.py", "views/map.py"]
 NOT_YET_SWEPT = [
-    "views/map.py",
     "views/vessels.py",
     "views/add.py",
     "views/review.py",
@@ -260,3 +259,39 @@ def test_timeline_charts_speak_the_language(curated) -> None:
     assert any(row["period"] == "diciembre 2025" for row in rows)
     titles = [tip["title"] for tip in spec["encoding"]["tooltip"]]
     assert titles == ["Periodo", "Suceso", "Incidentes", "Todos los sucesos"]
+
+
+def test_map_popups_and_legend_speak_the_language_but_data_stays_as_written(curated) -> None:
+    from dashboard.map_view import legend_html, popup_html
+
+    strike = curated[(curated["event_type"] == "strike") & curated["notes"].notna()].iloc[0]
+    incident = strike.to_dict()
+    set_language("es")
+    popup, legend = popup_html(incident), legend_html(curated)
+    assert "<th>Suceso</th><td>ataque</td>" in popup
+    assert "<strong>Fuentes</strong>" in popup and "Copiar el enlace" in popup
+    assert "<strong>Notas</strong>" in popup
+    assert "Leyenda" in legend and "Mismo buque" in legend
+    # The summary and notes are data: they stay in English, escaped as before.
+    assert popup_html(incident).count("Notas") == 1
+    set_language("en")
+    english = popup_html(incident)
+    assert "<th>Event</th><td>strike</td>" in english and "<strong>Sources</strong>" in english
+
+
+def _map_html(app: AppTest) -> str:
+    """The HTML the map page hands its map component (its popups, legend and controls)."""
+    (map_column, _details) = app.main.columns
+    (component,) = [child for child in map_column.children.values() if hasattr(child, "proto")]
+    return component.proto.json_args
+
+
+def test_the_map_is_cached_per_language(app_data: Path) -> None:
+    # A map drawn for a Spanish reader must not be handed to an English one from the cache.
+    app = _app({"lang": ["es"]}).run()
+    app.switch_page("views/map.py").run()
+    assert not app.exception
+    assert "Mismo buque" in _map_html(app) and "Same vessel" not in _map_html(app)
+    (switch,) = [box for box in app.sidebar.selectbox if box.label == "Language · Idioma"]
+    switch.set_value("en").run()
+    assert "Same vessel" in _map_html(app) and "Mismo buque" not in _map_html(app)

@@ -8,23 +8,25 @@ import streamlit as st
 from dashboard.app_state import DataVersion, current_view, page_base_url, release_freed_memory
 from dashboard.embed import EMBED_HEIGHT, dashboard_url, data_date
 from dashboard.filters import IncidentFilter
-from dashboard.i18n import _, format_date, format_number, language_query
+from dashboard.i18n import _, current_language, format_date, format_number, language_query
 from dashboard.map_component import MapPayload, render_map_payload, show_map
 from dashboard.map_view import build_incident_map, online_tiles_enabled
 
 MAP_KEY = "embed_map"
 
 
-@st.cache_resource(max_entries=16, show_spinner="Drawing the map…")
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _cached_map(
     path: str,
     version: DataVersion,
     incident_filter: IncidentFilter,
     online_tiles: bool,
+    language: str,
     _frame: pd.DataFrame,
 ) -> MapPayload:
     """The embed's map for one filter over one version of the data, built once."""
-    del path, version, incident_filter  # the cache key; _frame is what they select
+    # The cache key, with the language of the popups and legend; _frame is what they select.
+    del path, version, incident_filter, language
     payload = render_map_payload(build_incident_map(_frame, online_tiles=online_tiles), key=MAP_KEY)
     release_freed_memory()
     return payload
@@ -33,9 +35,15 @@ def _cached_map(
 def render() -> None:
     """Draw the embed: the map and a caption naming the source and the date of the data."""
     view = current_view()
-    payload = _cached_map(
-        str(view.path), view.version, view.incident_filter, online_tiles_enabled(), view.filtered
-    )
+    with st.spinner(_("Drawing the map…")):
+        payload = _cached_map(
+            str(view.path),
+            view.version,
+            view.incident_filter,
+            online_tiles_enabled(),
+            current_language(),
+            view.filtered,
+        )
     # Nothing comes back: the embed is read-only, and a click must not rerun the script.
     show_map(payload, key=MAP_KEY, height=EMBED_HEIGHT, returned_objects=[])
     link = dashboard_url(page_base_url(), view.incident_filter, **language_query())

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.app_state import DataVersion, current_view, release_freed_memory
 from dashboard.filters import IncidentFilter
+from dashboard.i18n import _, current_language, format_number
 from dashboard.incident_details import INCIDENT_PARAM, render_incident_details
 from dashboard.map_component import MapPayload, render_map_payload, show_map
 from dashboard.map_view import (
@@ -24,18 +25,21 @@ MAP_KEY = "incident_map"
 _OPENED_ON_KEY = "_map_opened_on_incident"
 
 
-@st.cache_resource(max_entries=16, show_spinner="Drawing the map…")
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _cached_map(
     path: str,
     version: DataVersion,
     incident_filter: IncidentFilter,
     online_tiles: bool,
     focus_id: str | None,
+    language: str,
     _frame: pd.DataFrame,
 ) -> MapPayload:
     """The map for one filter over one version of the data, built and rendered once."""
     # Rendered here, once: a rerun (a click, a page switch) only hands the text on.
-    del path, version, incident_filter  # the cache key; _frame is what they select
+    # The cache key, with the language of the popups, legend and controls; _frame is what the
+    # path, version and filter select, built in the current language (which `language` names).
+    del path, version, incident_filter, language
     incident_map = build_incident_map(_frame, online_tiles=online_tiles, focus_id=focus_id)
     payload = render_map_payload(incident_map, key=MAP_KEY)
     release_freed_memory()  # the map's elements, freed now that only its text is kept
@@ -58,19 +62,21 @@ def _opened_on(requested: str | None) -> str | None:
 def render() -> None:
     """Draw the map page."""
     view = current_view()
-    st.title("Interdictions at sea")
+    st.title(_("Interdictions at sea"))
     shown = len(view.filtered)
-    caption = f"{shown:,} of {len(view.incidents):,} incidents match the filters. "
+    caption = _("{shown} of {total} incidents match the filters.").format(
+        shown=format_number(shown), total=format_number(len(view.incidents))
+    )
     if shown <= DETAIL_LIMIT:
-        caption += (
+        caption += " " + _(
             "Hollow markers are unverified; dashed rings mark approximate locations; dashed "
             "lines join one vessel's incidents."
         )
     else:
-        caption += (
-            f"Above {DETAIL_LIMIT:,} incidents the markers are plain dots, without rings, lines "
+        caption += " " + _(
+            "Above {limit} incidents the markers are plain dots, without rings, lines "
             "or popups: click one for its details, or filter to fewer to see them all."
-        )
+        ).format(limit=format_number(DETAIL_LIMIT))
     st.caption(caption)
     if view.filtered.empty:
         show_empty_state()
@@ -79,14 +85,16 @@ def render() -> None:
     focus_id = opened_on if opened_on in set(view.filtered["id"]) else None
     map_column, details_column = st.columns([3, 1])
     with map_column:
-        payload = _cached_map(
-            str(view.path),
-            view.version,
-            view.incident_filter,
-            online_tiles_enabled(),
-            focus_id,
-            view.filtered,
-        )
+        with st.spinner(_("Drawing the map…")):
+            payload = _cached_map(
+                str(view.path),
+                view.version,
+                view.incident_filter,
+                online_tiles_enabled(),
+                focus_id,
+                current_language(),
+                view.filtered,
+            )
         # Only clicks come back: panning and zooming must not rerun the script.
         state = show_map(payload, key=MAP_KEY, height=620, returned_objects=["last_object_clicked"])
     with details_column:
@@ -95,11 +103,11 @@ def render() -> None:
         if (selected is None or selected.empty) and requested:
             selected = view.incidents[view.incidents["id"] == requested]
             if selected.empty:
-                st.warning(f"There is no incident {escape_markdown(requested)}.")
+                st.warning(_("There is no incident {id}.").format(id=escape_markdown(requested)))
             elif focus_id is None:
-                st.info("The filters hide this incident from the map; its details are below.")
+                st.info(_("The filters hide this incident from the map; its details are below."))
         if selected is None or selected.empty:
-            st.info("Click a marker (or focus it and press Enter) to see the incident here.")
+            st.info(_("Click a marker (or focus it and press Enter) to see the incident here."))
             return
         if len(selected) == 1 and clicked:
             # The address bar now holds this incident's permalink, as the filters' do.

@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard.app_state import DataVersion, current_view
 from dashboard.exports import EXPORTERS
 from dashboard.filters import IncidentFilter
-from dashboard.i18n import _, format_number
+from dashboard.i18n import _, current_language, format_number
 from dashboard.incident_details import render_incident_details
 from dashboard.presentation import incident_table
 from dashboard.sidebar import show_empty_state
@@ -39,10 +39,15 @@ EAGER_DOWNLOAD_ROWS = 1_000
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _table(
-    path: str, version: DataVersion, incident_filter: IncidentFilter, _frame: pd.DataFrame
+    path: str,
+    version: DataVersion,
+    incident_filter: IncidentFilter,
+    language: str,
+    _frame: pd.DataFrame,
 ) -> pd.DataFrame:
-    """The shown rows in the table's wording, once per filter result."""
-    del path, version, incident_filter  # the cache key; _frame is what they select
+    """The shown rows in the table's wording, once per filter result and language."""
+    # The cache key, with the language of the flag marks; _frame is what they select.
+    del path, version, incident_filter, language
     return incident_table(_frame.tail(MAX_TABLE_ROWS))
 
 
@@ -63,7 +68,9 @@ def render() -> None:
     if view.filtered.empty:
         show_empty_state()
         return
-    table = _table(str(view.path), view.version, view.incident_filter, view.filtered)
+    table = _table(
+        str(view.path), view.version, view.incident_filter, current_language(), view.filtered
+    )
     event = st.dataframe(
         table,
         hide_index=True,
