@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.colours import FALSE_FLAG_COLOURS
-from dashboard.i18n import N_, _, format_percent
+from dashboard.i18n import N_, _, format_percent, ngettext
 from dashboard.presentation import UNNAMED_VESSEL
 from dashboard.schema import FalseFlag, flag_label
 
@@ -126,11 +126,16 @@ def _label(
     names = _unique(
         [*names_newest_first, *(name for former in former_newest_first for name in former)]
     )
-    current, former = (names[0], names[1:]) if names else (UNNAMED_VESSEL, [])
-    label = f"{current} (ex {', '.join(former)})" if former else current
-    identity = f"IMO {key.removeprefix(IMO_PREFIX)}" if key.startswith(IMO_PREFIX) else "no IMO"
+    current, former = (names[0], names[1:]) if names else (_(UNNAMED_VESSEL), [])
+    label = (
+        _("{name} (ex {former})").format(name=current, former=", ".join(former))
+        if former
+        else current
+    )
+    identity = f"IMO {key.removeprefix(IMO_PREFIX)}" if key.startswith(IMO_PREFIX) else _("no IMO")
     count = len(names_newest_first)
-    return f"{label} · {identity} · {count} incident{'s' if count != 1 else ''}"
+    incidents = ngettext("{count} incident", "{count} incidents", count).format(count=count)
+    return f"{label} · {identity} · {incidents}"
 
 
 def vessel_choices(frame: pd.DataFrame, *, keys: pd.Series | None = None) -> list[tuple[str, str]]:
@@ -189,7 +194,9 @@ def flag_counts(frame: pd.DataFrame) -> pd.DataFrame:
         }
     )
     counts = grouped.groupby("flag", sort=False).sum().reset_index()
-    counts["label"] = [flag_label(code) for code in counts["flag"]]
+    counts["label"] = [
+        flag_label(code) if code else _("no flag / unknown") for code in counts["flag"]
+    ]
     counts["flag"] = [code or None for code in counts["flag"]]
     counts["false_share"] = (counts["false_flags"] / counts["incidents"]).astype(float)
     counts = counts.sort_values(["incidents", "label"], ascending=[False, True], kind="stable")

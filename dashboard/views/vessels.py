@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard.app_state import DataVersion, current_view
 from dashboard.filters import IncidentFilter
+from dashboard.i18n import N_, _, current_language, format_number
 from dashboard.presentation import incident_table
 from dashboard.sidebar import show_empty_state
 from dashboard.vessel_views import (
@@ -21,61 +22,95 @@ from dashboard.vessel_views import (
     vessel_sources,
 )
 
-HISTORY_COLUMNS = (
-    "Vessel",
-    "Date",
-    "End date",
-    "Date precision",
-    "Event",
-    "Verification",
-    "Former names",
-    "IMO",
-    "Flag",
-    "Sanctions",
-    "Linked to",
-    "Outcome",
-    "Place",
-    "Location precision",
-    "Notes",
-    "Sources",
-    "Source link",
-    "ID",
-)
-HISTORY_CONFIG = {
-    "Date": st.column_config.DateColumn(format="YYYY-MM-DD"),
-    "End date": st.column_config.DateColumn(format="YYYY-MM-DD"),
-    "Vessel": st.column_config.TextColumn(help="The name the vessel sailed under at the time"),
-    "Flag": st.column_config.TextColumn(help="The flag flown or claimed at the time"),
-    "Sources": st.column_config.TextColumn(help="Every outlet that reported it"),
-    "Source link": st.column_config.LinkColumn(help="The first published source"),
-    "Notes": st.column_config.TextColumn(
-        width="large", help="Where reports conflict or are uncertain"
-    ),
+# The history table's columns (incident_table's English names) with the headers shown for them.
+HISTORY_COLUMNS = {
+    "Vessel": N_("Vessel"),
+    "Date": N_("Date"),
+    "End date": N_("End date"),
+    "Date precision": N_("Date precision"),
+    "Event": N_("Event"),
+    "Verification": N_("Verification"),
+    "Former names": N_("Former names"),
+    "IMO": "IMO",
+    "Flag": N_("Flag"),
+    "Sanctions": N_("Sanctions"),
+    "Linked to": N_("Linked to"),
+    "Outcome": N_("Outcome"),
+    "Place": N_("Place"),
+    "Location precision": N_("Location precision"),
+    "Notes": N_("Notes"),
+    "Sources": N_("Sources"),
+    "Source link": N_("Source link"),
+    "ID": "ID",
 }
+
+
+def _history_config() -> dict[str, object]:
+    """The history table's headers and help in the current language."""
+    config: dict[str, object] = {column: _(label) for column, label in HISTORY_COLUMNS.items()}
+    config.update(
+        {
+            "Date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
+            "End date": st.column_config.DateColumn(_("End date"), format="YYYY-MM-DD"),
+            "Vessel": st.column_config.TextColumn(
+                _("Vessel"), help=_("The name the vessel sailed under at the time")
+            ),
+            "Flag": st.column_config.TextColumn(
+                _("Flag"), help=_("The flag flown or claimed at the time")
+            ),
+            "Sources": st.column_config.TextColumn(
+                _("Sources"), help=_("Every outlet that reported it")
+            ),
+            "Source link": st.column_config.LinkColumn(
+                _("Source link"), help=_("The first published source")
+            ),
+            "Notes": st.column_config.TextColumn(
+                _("Notes"), width="large", help=_("Where reports conflict or are uncertain")
+            ),
+        }
+    )
+    return config
+
+
 # A vessel's own link: ?imo=9230880, or ?vessel=name:olina for a vessel without an IMO.
 IMO_PARAM = "imo"
 VESSEL_PARAM = "vessel"
 _CHOICE_KEY = "vessel_choice"
 _LINKED_KEY = "_vessel_choice_from_link"
-SOURCE_CONFIG = {
-    "id": st.column_config.TextColumn("Incident"),
-    "date": st.column_config.DateColumn("Incident date", format="YYYY-MM-DD"),
-    "outlet": st.column_config.TextColumn("Outlet"),
-    "title": st.column_config.TextColumn("Title", width="large"),
-    "published": st.column_config.DateColumn("Published", format="YYYY-MM-DD"),
-    "url": st.column_config.LinkColumn("Link"),
-}
-FLAG_CONFIG = {
-    "label": st.column_config.TextColumn("Flag state"),
-    "incidents": st.column_config.NumberColumn("Incidents", format="%d"),
-    "false_flags": st.column_config.NumberColumn(
-        "False flags", format="%d", help="Flown fraudulently, as the flag state or reports said"
-    ),
-    "disputed": st.column_config.NumberColumn(
-        "Disputed or unverified", format="%d", help="Reports conflict or nobody has checked"
-    ),
-    "false_share": st.column_config.NumberColumn("Share false", format="percent"),
-}
+FLAG_COLUMNS = ("label", "incidents", "false_flags", "disputed", "false_share")
+
+
+def _source_config() -> dict[str, object]:
+    """The source table's headers in the current language."""
+    return {
+        "id": st.column_config.TextColumn(_("Incident")),
+        "date": st.column_config.DateColumn(_("Incident date"), format="YYYY-MM-DD"),
+        "outlet": st.column_config.TextColumn(_("Outlet")),
+        "title": st.column_config.TextColumn(_("Title"), width="large"),
+        "published": st.column_config.DateColumn(_("Published"), format="YYYY-MM-DD"),
+        "url": st.column_config.LinkColumn(_("Link")),
+    }
+
+
+def _flag_config() -> dict[str, object]:
+    """The flag table's headers and help in the current language."""
+    return {
+        "label": st.column_config.TextColumn(_("Flag state")),
+        "incidents": st.column_config.NumberColumn(_("Incidents"), format="%d"),
+        "false_flags": st.column_config.NumberColumn(
+            _("False flags"),
+            format="%d",
+            help=_("Flown fraudulently, as the flag state or reports said"),
+        ),
+        "disputed": st.column_config.NumberColumn(
+            _("Disputed or unverified"),
+            format="%d",
+            help=_("Reports conflict or nobody has checked"),
+        ),
+        "false_share": st.column_config.NumberColumn(_("Share false"), format="percent"),
+    }
+
+
 _MARKDOWN_SPECIAL = str.maketrans({char: "\\" + char for char in string.punctuation})
 
 
@@ -96,31 +131,40 @@ def _fact_lines(facts: dict[str, list[str]]) -> str:
     lines = []
     for name, values in facts.items():
         if len(values) <= 1:
-            lines.append(
-                f"- **{name}:** {escape_markdown(values[0] if values else 'none recorded')}"
-            )
+            value = values[0] if values else _("none recorded")
+            lines.append(f"- **{name}:** {escape_markdown(value)}")
         else:
             lines.append(f"- **{name}:**")
             lines.extend(f"    - {escape_markdown(value)}" for value in values)
     return "\n".join(lines)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Finding the vessels…")
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _vessels(
-    path: str, version: DataVersion, incident_filter: IncidentFilter, _frame: pd.DataFrame
+    path: str,
+    version: DataVersion,
+    incident_filter: IncidentFilter,
+    language: str,
+    _frame: pd.DataFrame,
 ) -> tuple[pd.Series, dict[str, str]]:
     """Each filtered incident's vessel key and every vessel's label, once per filter result."""
-    del path, version, incident_filter  # the cache key; _frame is what they select
+    # The cache key, with the language of the labels; _frame is what they select.
+    del path, version, incident_filter, language
     keys = vessel_keys(_frame)
     return keys, dict(vessel_choices(_frame, keys=keys))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _flag_counts(
-    path: str, version: DataVersion, incident_filter: IncidentFilter, _frame: pd.DataFrame
+    path: str,
+    version: DataVersion,
+    incident_filter: IncidentFilter,
+    language: str,
+    _frame: pd.DataFrame,
 ) -> pd.DataFrame:
     """Incidents per flag state, once per filter result."""
-    del path, version, incident_filter  # the cache key; _frame is what they select
+    # The cache key, with the language of "no flag"; _frame is what they select.
+    del path, version, incident_filter, language
     return flag_counts(_frame)
 
 
@@ -140,7 +184,11 @@ def _choose_from_link(choices: dict[str, str]) -> None:
         if linked in choices:
             st.session_state[_CHOICE_KEY] = linked
         else:
-            st.warning(f"No vessel {escape_markdown(linked)} among the filtered incidents.")
+            st.warning(
+                _("No vessel {vessel} among the filtered incidents.").format(
+                    vessel=escape_markdown(linked)
+                )
+            )
 
 
 def _put_vessel_in_url(key: str) -> None:
@@ -156,11 +204,11 @@ def _put_vessel_in_url(key: str) -> None:
 def _render_vessel(frame: pd.DataFrame, keys: pd.Series, choices: dict[str, str]) -> None:
     _choose_from_link(choices)
     key = st.selectbox(
-        "Vessel",
+        _("Vessel"),
         list(choices),
         format_func=choices.__getitem__,
         key=_CHOICE_KEY,
-        help="A vessel is one IMO number through its renames; vessels without one go by name.",
+        help=_("A vessel is one IMO number through its renames; vessels without one go by name."),
     )
     if key is None:
         return
@@ -168,27 +216,29 @@ def _render_vessel(frame: pd.DataFrame, keys: pd.Series, choices: dict[str, str]
     history = vessel_history(frame, key, keys=keys)
     table = incident_table(history)
     facts = {
-        "Names over time": [" → ".join(_distinct(table["Vessel"]))],
-        "Flags over time": [" → ".join(_distinct(table["Flag"]))],
+        _("Names over time"): [" → ".join(_distinct(table["Vessel"]))],
+        _("Flags over time"): [" → ".join(_distinct(table["Flag"]))],
         "IMO": _distinct(history["imo"]),
         "MMSI": _distinct(history["mmsi"]),
-        "Sanctions": _distinct(history["sanctions"]),
-        "Linked to": _distinct(name for names in history["linked_to"] for name in names),
+        _("Sanctions"): _distinct(history["sanctions"]),
+        _("Linked to"): _distinct(name for names in history["linked_to"] for name in names),
     }
     st.markdown(_fact_lines(facts))
     st.dataframe(
         table,
         hide_index=True,
-        column_order=HISTORY_COLUMNS,
-        column_config=HISTORY_CONFIG,
+        column_order=tuple(HISTORY_COLUMNS),
+        column_config=_history_config(),
         key="vessel_history",
     )
     sources = vessel_sources(history)
-    with st.expander(f"Every source on this vessel ({len(sources)})"):
+    with st.expander(
+        _("Every source on this vessel ({count})").format(count=format_number(len(sources)))
+    ):
         st.dataframe(
             sources,
             hide_index=True,
-            column_config=SOURCE_CONFIG,
+            column_config=_source_config(),
             key="vessel_sources",
         )
 
@@ -196,16 +246,18 @@ def _render_vessel(frame: pd.DataFrame, keys: pd.Series, choices: dict[str, str]
 def _render_flags(frame: pd.DataFrame, counts: pd.DataFrame) -> None:
     false_total = int(counts["false_flags"].sum())
     st.caption(
-        f"{false_total:,} of {len(frame):,} incidents involved a false flag (flown fraudulently, "
-        "as the flag state or the reports said). Grey: the flag is disputed or nobody has "
-        "verified it."
+        _(
+            "{false} of {total} incidents involved a false flag (flown fraudulently, "
+            "as the flag state or the reports said). Grey: the flag is disputed or nobody has "
+            "verified it."
+        ).format(false=format_number(false_total), total=format_number(len(frame)))
     )
     st.altair_chart(build_flag_chart(counts), width="stretch")
     st.dataframe(
         counts,
         hide_index=True,
-        column_order=tuple(FLAG_CONFIG),
-        column_config=FLAG_CONFIG,
+        column_order=FLAG_COLUMNS,
+        column_config=_flag_config(),
         key="flag_counts",
     )
 
@@ -214,18 +266,22 @@ def render() -> None:
     """Draw the vessels and flags page."""
     view = current_view()
     frame = view.filtered
-    st.title("Vessels and flags")
+    st.title(_("Vessels and flags"))
     st.caption(
-        f"Built from the {len(frame):,} of {len(view.incidents):,} incidents that match the "
-        "filters in the sidebar; clear them to see every vessel and flag."
+        _(
+            "Built from the {shown} of {total} incidents that match the "
+            "filters in the sidebar; clear them to see every vessel and flag."
+        ).format(shown=format_number(len(frame)), total=format_number(len(view.incidents)))
     )
     if frame.empty:
         show_empty_state()
         return
-    cache_key = (str(view.path), view.version, view.incident_filter)
-    st.header("Vessel")
-    _render_vessel(frame, *_vessels(*cache_key, frame))
-    st.header("Flag states")
+    cache_key = (str(view.path), view.version, view.incident_filter, current_language())
+    st.header(_("Vessel"))
+    with st.spinner(_("Finding the vessels…")):
+        keys, choices = _vessels(*cache_key, frame)
+    _render_vessel(frame, keys, choices)
+    st.header(_("Flag states"))
     _render_flags(frame, _flag_counts(*cache_key, frame))
 
 
