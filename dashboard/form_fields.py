@@ -19,6 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from dashboard.errors import FieldProblem, GeocodingError, IncidentValidationError
 from dashboard.geo import parse_position
+from dashboard.i18n import N_, _
 from dashboard.schema import (
     LIST_SEPARATOR,
     MAX_SHORT_TEXT_CHARS,
@@ -40,11 +41,12 @@ SOURCES = "sources"
 COORDINATE_FIELDS = ("latitude", "longitude")
 # Where each field sits on the page. Only the arrangement lives here: which fields exist comes
 # from the schema, and any schema field not placed below is still drawn, under "Other".
+# Titles, labels and help are English marked N_(); the functions below give them translated.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("When", ("date", "end_date", "date_precision")),
-    ("What happened", ("event_type", "outcome", "agency", "summary")),
+    (N_("When"), ("date", "end_date", "date_precision")),
+    (N_("What happened"), ("event_type", "outcome", "agency", "summary")),
     (
-        "Vessel",
+        N_("Vessel"),
         (
             "vessel_name",
             "former_names",
@@ -58,79 +60,112 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "sanctions",
         ),
     ),
-    ("Where", (POSITION, "place", "location_precision")),
-    ("Sources", (SOURCES,)),
-    ("Notes, and who you are", ("notes", ADDED_BY)),
+    (N_("Where"), (POSITION, "place", "location_precision")),
+    (N_("Sources"), (SOURCES,)),
+    (N_("Notes, and who you are"), ("notes", ADDED_BY)),
 )
-OTHER_SECTION = "Other"
+OTHER_SECTION = N_("Other")
 LONG_TEXT_FIELDS = frozenset({"summary", "notes"})
 # An honest default for a vocabulary: "unknown" where it has one, otherwise the user must choose.
 UNKNOWN_VALUE = "unknown"
 SOURCE_ROWS = 6
 SOURCE_ROWS_SHOWN = 2
 
+# A field missing here is named from its own name ("announced_by" → "Announced by"), in English.
 LABELS = {
-    "end_date": "End date (for pursuits lasting days)",
-    "imo": "IMO number",
+    "date": N_("Date"),
+    "end_date": N_("End date (for pursuits lasting days)"),
+    "date_precision": N_("Date precision"),
+    "event_type": N_("Event type"),
+    "vessel_name": N_("Vessel name"),
+    "former_names": N_("Former names"),
+    "imo": N_("IMO number"),
     "mmsi": "MMSI",
-    "flag": "Flag state",
-    "false_flag": "False flag?",
-    "linked_to": "Linked to (states or networks)",
-    "sanctions": "Sanctions designation",
-    "place": "Place description",
-    "agency": "Agency (who acted)",
-    POSITION: "Position (latitude, longitude)",
-    ADDED_BY: "Your name (who is adding this)",
-    SOURCES: "Sources",
+    "vessel_type": N_("Vessel type"),
+    "flag": N_("Flag state"),
+    "false_flag": N_("False flag?"),
+    "registry": N_("Registry"),
+    "linked_to": N_("Linked to (states or networks)"),
+    "sanctions": N_("Sanctions designation"),
+    "latitude": N_("Latitude"),
+    "longitude": N_("Longitude"),
+    "place": N_("Place description"),
+    "location_precision": N_("Location precision"),
+    "agency": N_("Agency (who acted)"),
+    "announced_by": N_("Announced by"),
+    "outcome": N_("Outcome"),
+    "vessels_struck": N_("Vessels struck"),
+    "killed": N_("Killed"),
+    "survivors": N_("Survivors"),
+    "summary": N_("Summary"),
+    "notes": N_("Notes"),
+    "disputed_fields": N_("Disputed fields"),
+    POSITION: N_("Position (latitude, longitude)"),
+    ADDED_BY: N_("Your name (who is adding this)"),
+    SOURCES: N_("Sources"),
+    "outlet": N_("Outlet"),
+    "title": N_("Title"),
     "url": "URL",
-    "published": "Publication date",
+    "published": N_("Publication date"),
 }
 HELP = {
-    "date": "The day it happened (or began), not the day it was reported.",
-    "end_date": "Only for incidents lasting days, such as a pursuit; leave empty otherwise.",
-    "date_precision": (
+    "date": N_("The day it happened (or began), not the day it was reported."),
+    "end_date": N_("Only for incidents lasting days, such as a pursuit; leave empty otherwise."),
+    "date_precision": N_(
         "How well the date is known: day = the exact day; month = only the month is known "
         "(give the 1st); approximate = within a few days. Never claim more than the reports say."
     ),
-    "event_type": "What was done to the vessel.",
-    "outcome": "What came of it, as far as the reports say.",
-    "summary": "A short account in your own words; do not paste the article's sentences.",
-    "former_names": f"Earlier names of the vessel; separate several with '{LIST_SEPARATOR}'.",
-    "imo": (
+    "event_type": N_("What was done to the vessel."),
+    "outcome": N_("What came of it, as far as the reports say."),
+    "summary": N_("A short account in your own words; do not paste the article's sentences."),
+    # {separator} is LIST_SEPARATOR, filled in by help_text().
+    "former_names": N_("Earlier names of the vessel; separate several with '{separator}'."),
+    "imo": N_(
         "7 digits, the last a check digit, so most typing errors are caught. 'IMO 9304667' is "
         "fine. Leave empty for small boats without one."
     ),
-    "mmsi": (
+    "mmsi": N_(
         "9 digits from AIS. The first three (the MID) name the state that issued it: a MID "
         "that does not match the flag raises a 'possible false flag' warning."
     ),
-    "flag": "The flag flown or claimed. Type a country name or its two-letter code to search.",
-    "false_flag": (
+    "flag": N_("The flag flown or claimed. Type a country name or its two-letter code to search."),
+    "false_flag": N_(
         "Yes only when the flag state or the reports said the flag was flown fraudulently; "
         "unknown when that is disputed or unchecked. An MMSI from another state is only a "
         "possible false flag: the form warns about it rather than deciding."
     ),
-    "registry": "The registry the vessel is actually on, where known.",
-    "linked_to": f"States or networks the vessel is linked to; separate with '{LIST_SEPARATOR}'.",
-    "sanctions": "The sanctions designation, e.g. 'OFAC 2024-06', where known.",
-    POSITION: (
+    "registry": N_("The registry the vessel is actually on, where known."),
+    "linked_to": N_("States or networks the vessel is linked to; separate with '{separator}'."),
+    "sanctions": N_("The sanctions designation, e.g. 'OFAC 2024-06', where known."),
+    POSITION: N_(
         "Click the map above, find a place above, or type coordinates in any common notation: "
         "10.5, -66.9 · 10°30'N 66°55'W · N10 30.5 W66 55. Latitude first when there are no "
         "N/S/E/W letters."
     ),
-    "place": "In words, e.g. 'off the coast of Sucre, Venezuela'.",
-    "location_precision": (
+    "place": N_("In words, e.g. 'off the coast of Sucre, Venezuela'."),
+    "location_precision": N_(
         "How well the position is known: exact = reported coordinates; approximate = within "
         "tens of kilometres; region = only the sea area is known and the point is a "
         "placeholder. The map marks the last two with a dashed ring."
     ),
-    SOURCES: (
+    SOURCES: N_(
         "At least one published source: outlet and http(s) URL; title and publication date "
         "where known. Empty rows are ignored."
     ),
-    "notes": "Conflicts between sources, doubts, and what you did not adopt and why.",
-    ADDED_BY: "Recorded with the incident as who added it.",
+    "notes": N_("Conflicts between sources, doubts, and what you did not adopt and why."),
+    ADDED_BY: N_("Recorded with the incident as who added it."),
 }
+
+
+def help_text(name: str) -> str | None:
+    """The help of a form field in the current language, or None when it has none."""
+    text = HELP.get(name)
+    return None if text is None else _(text).replace("{separator}", LIST_SEPARATOR)
+
+
+def section_title(title: str) -> str:
+    """A title from ``form_layout`` in the current language."""
+    return _(title)
 
 
 class WidgetKind(StrEnum):
@@ -218,7 +253,7 @@ def form_layout() -> list[tuple[str, tuple[str, ...]]]:
 
 def field_label(name: str) -> str:
     """How a form field is named to people, with " *" when it must be filled."""
-    label = LABELS.get(name, name.replace("_", " ").capitalize())
+    label = _(LABELS[name]) if name in LABELS else name.replace("_", " ").capitalize()
     return f"{label} *" if is_required(name) else label
 
 
@@ -236,9 +271,12 @@ def source_field(row: int, part: str) -> str:
 
 def source_label(row: int, part: str) -> str:
     """How one part of a source row is named: "Source 1 URL *"."""
-    label = LABELS.get(part, part.replace("_", " ").capitalize())
+    label = _(LABELS[part]) if part in LABELS else part.replace("_", " ").capitalize()
     marker = " *" if row == 0 and part in REQUIRED_SOURCE_PARTS else ""
-    return f"Source {row + 1} {label.lower() if part != 'url' else label}{marker}"
+    named = _("Source {number} {part}").format(
+        number=row + 1, part=label.lower() if part != "url" else label
+    )
+    return f"{named}{marker}"
 
 
 def problem_label(field_name: str) -> str:
@@ -312,7 +350,7 @@ def _form_field(problem: FieldProblem, form_rows: Sequence[int]) -> str:
 
 def _check_position(text: str) -> tuple[dict[str, float], list[FieldProblem]]:
     if _is_blank(text):
-        reason = "is required: click the map, find a place, or type the coordinates"
+        reason = _("is required: click the map, find a place, or type the coordinates")
         return {}, [FieldProblem(POSITION, reason)]
     try:
         position = parse_position(text)
@@ -323,11 +361,13 @@ def _check_position(text: str) -> tuple[dict[str, float], list[FieldProblem]]:
 
 def _check_added_by(text: str) -> tuple[str | None, list[FieldProblem]]:
     if _is_blank(text):
-        return None, [FieldProblem(ADDED_BY, "is required: say who is adding this incident")]
+        return None, [FieldProblem(ADDED_BY, _("is required: say who is adding this incident"))]
     try:
         return TypeAdapter(RequiredText).validate_python(text), []
     except ValidationError:
-        reason = f"must be a name of at most {MAX_SHORT_TEXT_CHARS} characters"
+        reason = _("must be a name of at most {limit} characters").format(
+            limit=MAX_SHORT_TEXT_CHARS
+        )
         return None, [FieldProblem(ADDED_BY, reason)]
 
 

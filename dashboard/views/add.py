@@ -39,6 +39,7 @@ from dashboard.geo import (
     resolve_place,
     search_places,
 )
+from dashboard.i18n import N_, _, vocabulary_label
 from dashboard.incident_details import page_url, permalink
 from dashboard.locator_map import (
     CHOSEN_ZOOM,
@@ -47,7 +48,7 @@ from dashboard.locator_map import (
     nearby_incidents_layer,
 )
 from dashboard.map_view import online_tiles_enabled
-from dashboard.presentation import escape_markdown, incident_table, vessel_label
+from dashboard.presentation import escape_markdown, incident_table, shown_vessel_label
 from dashboard.schema import EARLIEST_DATE, FUTURE_SLACK, AddedVia, Verification, flag_label
 from dashboard.stores import StoreUnavailableError
 from dashboard.stores.base import RateLimit
@@ -68,10 +69,11 @@ ONLINE_GEOCODING_ENV = "INTERDICTION_TRACKER_ONLINE_GEOCODING"
 USER_AGENT = "interdiction-tracker/0.1 (maritime interdiction dashboard; add-incident form)"
 ONLINE_TIMEOUT_SECONDS = 5.0
 CLICK_DECIMALS = 5  # about a metre: finer than a click on a map can mean
+POSITION_PLACEHOLDER = N_("10.5, -66.9  or  10°30'N 66°55'W")
 CONFIRMATIONS = {
-    WarningKind.POSSIBLE_FALSE_FLAG: "Record it anyway: the flag is as reported",
-    WarningKind.DUPLICATE: "I have compared it with the incident(s) above: this is another one",
-    WarningKind.ON_LAND: "The position is right (a port, a river or the coast)",
+    WarningKind.POSSIBLE_FALSE_FLAG: N_("Record it anyway: the flag is as reported"),
+    WarningKind.DUPLICATE: N_("I have compared it with the incident(s) above: this is another one"),
+    WarningKind.ON_LAND: N_("The position is right (a port, a river or the coast)"),
 }
 
 
@@ -158,7 +160,7 @@ def _submit() -> None:
     for key in (_SAVED_KEY, _REFUSED_KEY):
         state.pop(key, None)
     if not is_editor():
-        state[_REFUSED_KEY] = "Not saved: enter the editor passphrase first."
+        state[_REFUSED_KEY] = _("Not saved: enter the editor passphrase first.")
         return
     submission = _submission()
     if editor := current_editor():
@@ -197,24 +199,29 @@ def _submit() -> None:
         )
     except StoreUnavailableError as error:
         if error.may_have_written:
-            state[_REFUSED_KEY] = (
-                f"The connection was lost while saving ({error}): the incident may or may not "
+            state[_REFUSED_KEY] = _(
+                "The connection was lost while saving ({error}): the incident may or may not "
                 "be saved. What you typed is kept; press Add incident again in a moment, and "
                 "if it was saved the duplicate warning will name it."
-            )
+            ).format(error=error)
         else:
-            state[_REFUSED_KEY] = (
-                f"Nothing was saved: {error}. What you typed is kept; press Add incident "
+            state[_REFUSED_KEY] = _(
+                "Nothing was saved: {error}. What you typed is kept; press Add incident "
                 "again in a moment."
-            )
+            ).format(error=error)
         return
     except (InterdictionTrackerError, OSError) as error:
-        state[_REFUSED_KEY] = f"Not saved: {without_server_paths(str(error))}"
+        state[_REFUSED_KEY] = _("Not saved: {error}").format(error=without_server_paths(str(error)))
         return
     if result.retry_after is not None:
-        state[_REFUSED_KEY] = (
-            f"Refused: more than {SUBMISSION_LIMIT} submissions in {SUBMISSION_WINDOW_SECONDS:g} s "
-            f"by {checked.added_by}. Nothing was saved; try again in {round(result.retry_after)} s."
+        state[_REFUSED_KEY] = _(
+            "Refused: more than {limit} submissions in {window} s by {editor}. Nothing was "
+            "saved; try again in {wait} s."
+        ).format(
+            limit=SUBMISSION_LIMIT,
+            window=f"{SUBMISSION_WINDOW_SECONDS:g}",
+            editor=checked.added_by,
+            wait=round(result.retry_after),
         )
         return
     if result.incident is None:
@@ -231,11 +238,11 @@ def _submit() -> None:
             )
         except (InterdictionTrackerError, OSError) as error:
             # Saved all the same: say that the reviewer will not see the confirmations.
-            state[_REFUSED_KEY] = (
-                f"{incident.id} is saved, but the warnings you confirmed could not be logged "
-                f"for the reviewer: {without_server_paths(str(error))}"
-            )
-    state[_SAVED_KEY] = (incident.id, vessel_label(incident.vessel_name))
+            state[_REFUSED_KEY] = _(
+                "{id} is saved, but the warnings you confirmed could not be logged "
+                "for the reviewer: {error}"
+            ).format(id=incident.id, error=without_server_paths(str(error)))
+    state[_SAVED_KEY] = (incident.id, shown_vessel_label(incident.vessel_name))
     state[_WARNINGS_KEY] = []
     _clear_form()
 
@@ -294,20 +301,29 @@ def _apply_place_lookup() -> None:
         state[_LOOKUP_RESULT_KEY] = ("error", str(error))
         return
     if place is None:
-        where = "in the offline gazetteer" + (" or online" if online else "")
-        state[_LOOKUP_RESULT_KEY] = (
-            "error",
-            f"No place called {query!r} {where}. Type the coordinates or click the map instead.",
+        message = (
+            _(
+                "No place called {query} in the offline gazetteer or online. Type the "
+                "coordinates or click the map instead."
+            )
+            if online
+            else _(
+                "No place called {query} in the offline gazetteer. Type the coordinates or "
+                "click the map instead."
+            )
         )
+        state[_LOOKUP_RESULT_KEY] = ("error", message.format(query=repr(query)))
         return
     state[_key(form.POSITION)] = f"{place.position.latitude}, {place.position.longitude}"
     if not str(state.get(_key("place")) or "").strip():
         state[_key("place")] = place.name
     _forget_position_problems()
     others = [other.label for other in search_places(query, limit=4) if other != place]
-    found = f"Found {place.label} at {place.position} (source: {place.source})."
+    found = _("Found {place} at {position} (source: {source}).").format(
+        place=place.label, position=place.position, source=place.source
+    )
     if others:
-        found += f" Other matches: {'; '.join(others)}."
+        found += " " + _("Other matches: {places}.").format(places="; ".join(others))
     state[_LOOKUP_RESULT_KEY] = ("found", found)
 
 
@@ -340,7 +356,7 @@ def _locator_map(online_tiles: bool) -> folium.Map:
 
 def _locate_section() -> None:
     """The map to click and the place search, both filling the form's position box."""
-    st.subheader("Where did it happen?")
+    st.subheader(_("Where did it happen?"))
     online_tiles = online_tiles_enabled()
     position = _current_position()
     map_column, search_column = st.columns([3, 2])
@@ -363,15 +379,17 @@ def _locate_section() -> None:
             on_change=_apply_map_click,
             wrap_longitude=True,
         )
-        st.caption("Click the sea where it happened: the point goes into Position below.")
+        st.caption(_("Click the sea where it happened: the point goes into Position below."))
     with search_column:
         st.text_input(
-            "Find a place",
+            _("Find a place"),
             key=LOOKUP_KEY,
             on_change=_apply_place_lookup,
-            placeholder="Jose, La Guaira, Gulf of Paria…",
-            help="Ports, oil terminals, islands, straits and sea areas of the Caribbean, from the "
-            "gazetteer shipped with the app. The place found fills Position below.",
+            placeholder=_("Jose, La Guaira, Gulf of Paria…"),
+            help=_(
+                "Ports, oil terminals, islands, straits and sea areas of the Caribbean, from the "
+                "gazetteer shipped with the app. The place found fills Position below."
+            ),
         )
         result = st.session_state.get(_LOOKUP_RESULT_KEY)
         if result is not None:
@@ -382,45 +400,49 @@ def _locate_section() -> None:
         # must follow what is typed (issue 9).
         st.text_input(
             form.field_label(form.POSITION),
-            placeholder="10.5, -66.9  or  10°30'N 66°55'W",
+            placeholder=_(POSITION_PLACEHOLDER),
             key=_key(form.POSITION),
-            help=form.HELP.get(form.POSITION),
+            help=form.help_text(form.POSITION),
             on_change=_forget_position_problems,
         )
         _show_problems(st.session_state.get(_PROBLEMS_KEY, {}), form.POSITION)
         if position is None:
-            st.info("No position yet: click the map, find a place, or type it above.")
+            st.info(_("No position yet: click the map, find a place, or type it above."))
         else:
-            st.info(f"Position {position}: {escape_markdown(describe_position(position))}.")
+            st.info(
+                _("Position {position}: {description}.").format(
+                    position=position, description=escape_markdown(describe_position(position))
+                )
+            )
 
 
 def _draw_widget(name: str) -> None:
     """The input of one form field, built from what the schema says the field holds."""
     kind = form.widget_kind(name)
-    label, key, help_text = form.field_label(name), _key(name), form.HELP.get(name)
+    label, key, help_text = form.field_label(name), _key(name), form.help_text(name)
     common = {"key": key, "help": help_text, "persist_state": "session"}
     if kind is form.WidgetKind.CHOICE:
         vocabulary = form.vocabulary_of(name)
         assert vocabulary is not None
-        labels = {member.value: member.label for member in vocabulary}
+        labels = {member.value: vocabulary_label(member) for member in vocabulary}
         st.selectbox(
             label,
             list(labels),
             index=None,
             format_func=labels.__getitem__,
-            placeholder="Choose…",
+            placeholder=_("Choose…"),
             **common,
         )
     elif kind is form.WidgetKind.FLAG:
         st.selectbox(
-            label, _flag_options(), format_func=flag_label, filter_mode="contains", **common
+            label, _flag_options(), format_func=_flag_name, filter_mode="contains", **common
         )
     elif kind is form.WidgetKind.DATE:
         st.date_input(label, value=None, format="YYYY-MM-DD", **_date_bounds(), **common)
     elif kind is form.WidgetKind.LONG_TEXT:
         st.text_area(label, height=100, **common)
     elif kind is form.WidgetKind.POSITION:
-        st.text_input(label, placeholder="10.5, -66.9  or  10°30'N 66°55'W", **common)
+        st.text_input(label, placeholder=_(POSITION_PLACEHOLDER), **common)
     else:
         st.text_input(label, **common)
 
@@ -432,6 +454,11 @@ def _date_bounds() -> dict[str, dt.date]:
     }
 
 
+def _flag_name(code: str) -> str:
+    """A flag option as people read it; the empty option in the current language."""
+    return flag_label(code) if code else _("no flag / unknown")
+
+
 @st.cache_data
 def _flag_options() -> list[str]:
     return form.flag_options()
@@ -440,8 +467,9 @@ def _flag_options() -> list[str]:
 def _draw_field(name: str, problems: Mapping[str, list[str]]) -> None:
     if name == form.ADDED_BY and (editor := current_editor()):
         st.session_state[_key(name)] = editor
+        help_text = _("The editor you logged in as; recorded with the incident.")
         st.text_input(form.field_label(name), key=_key(name), disabled=True,
-                      help="The editor you logged in as; recorded with the incident.")  # fmt: skip
+                      help=help_text)  # fmt: skip
         return
     _draw_widget(name)
     _show_problems(problems, name)
@@ -449,11 +477,15 @@ def _draw_field(name: str, problems: Mapping[str, list[str]]) -> None:
 
 def _draw_sources(problems: Mapping[str, list[str]]) -> None:
     """The source rows: two in view, the rest folded away; empty rows are ignored."""
-    st.caption(form.HELP[form.SOURCES])
+    st.caption(form.help_text(form.SOURCES))
     _show_problems(problems, form.SOURCES)
     for row in range(form.SOURCE_ROWS_SHOWN):
         _draw_source_row(row, problems)
-    with st.expander(f"More sources ({form.SOURCE_ROWS_SHOWN + 1}–{form.SOURCE_ROWS})"):
+    with st.expander(
+        _("More sources ({first}–{last})").format(
+            first=form.SOURCE_ROWS_SHOWN + 1, last=form.SOURCE_ROWS
+        )
+    ):
         for row in range(form.SOURCE_ROWS_SHOWN, form.SOURCE_ROWS):
             _draw_source_row(row, problems)
 
@@ -497,8 +529,10 @@ def _grouped(names: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
 def _draw_warnings(warnings: list[VesselWarning]) -> None:
     """Each warning with what it refers to and the box that accepts it."""
     st.warning(
-        "Not saved yet: read each warning, tick its box if the record is right, and press "
-        "**Add incident** again.",
+        _(
+            "Not saved yet: read each warning, tick its box if the record is right, and press "
+            "**Add incident** again."
+        ),
         icon=":material/warning:",
     )
     incidents = current_view().incidents
@@ -511,7 +545,7 @@ def _draw_warnings(warnings: list[VesselWarning]) -> None:
                 # 2026-01-25, not 2026-01-25 00:00:00 (issue 9).
                 column_config={"Date": st.column_config.DateColumn(format="YYYY-MM-DD")},
             )
-        st.checkbox(CONFIRMATIONS[warning.kind], key=CONFIRM_PREFIX + warning.key)
+        st.checkbox(_(CONFIRMATIONS[warning.kind]), key=CONFIRM_PREFIX + warning.key)
 
 
 def _draw_outcome(
@@ -522,9 +556,10 @@ def _draw_outcome(
         incident_id, vessel = saved
         link = permalink(incident_id, page_url())
         st.success(
-            f"Saved as **{incident_id}** ({escape_markdown(vessel)}): "
-            f"[open it on the map]({link}). It is in the timeline and the table now, marked "
-            "unverified until an editor reviews it.",
+            _(
+                "Saved as **{id}** ({vessel}): [open it on the map]({link}). It is in the "
+                "timeline and the table now, marked unverified until an editor reviews it."
+            ).format(id=incident_id, vessel=escape_markdown(vessel), link=link),
             icon=":material/check_circle:",
         )
     if refused:
@@ -533,7 +568,9 @@ def _draw_outcome(
         fields = ", ".join(escape_markdown(form.problem_label(name)) for name in problems)
         count = sum(len(reasons) for reasons in problems.values())
         st.error(
-            f"Not saved: {count} problem(s), each shown beside its field above: {fields}.",
+            _("Not saved: {count} problem(s), each shown beside its field above: {fields}.").format(
+                count=count, fields=fields
+            ),
             icon=":material/error:",
         )
 
@@ -545,7 +582,7 @@ def _incident_form(saved: tuple[str, str] | None, refused: str | None) -> None:
     with st.form(FORM_KEY, enter_to_submit=False):
         for title, all_names in form.form_layout():
             names = tuple(name for name in all_names if name != form.POSITION)
-            st.subheader(title)
+            st.subheader(form.section_title(title))
             for group in _grouped(names):
                 if group == (form.SOURCES,):
                     _draw_sources(problems)
@@ -556,12 +593,12 @@ def _incident_form(saved: tuple[str, str] | None, refused: str | None) -> None:
         if warnings:
             _draw_warnings(warnings)
         _draw_outcome(problems, saved, refused)
-        st.form_submit_button("Add incident", type="primary", on_click=_submit, key=SUBMIT_KEY)
+        st.form_submit_button(_("Add incident"), type="primary", on_click=_submit, key=SUBMIT_KEY)
 
 
 def render() -> None:
     """Draw the add-incident page."""
-    st.title("Add an incident")
+    st.title(_("Add an incident"))
     if not require_editor():
         return
     _initialise_state()
@@ -569,10 +606,12 @@ def render() -> None:
     saved = st.session_state.pop(_SAVED_KEY, None)
     refused = st.session_state.pop(_REFUSED_KEY, None)
     if saved:
-        st.toast(f"Saved as {saved[0]}", icon=":material/check_circle:")
+        st.toast(_("Saved as {id}").format(id=saved[0]), icon=":material/check_circle:")
     st.caption(
-        "Fields marked * are required. Nothing is saved until the whole record is valid; "
-        "what you add starts as unverified, with your name and the time."
+        _(
+            "Fields marked * are required. Nothing is saved until the whole record is valid; "
+            "what you add starts as unverified, with your name and the time."
+        )
     )
     _locate_section()
     _incident_form(saved, refused)
