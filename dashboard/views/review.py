@@ -25,13 +25,15 @@ from dashboard.editor_gate import (
 )
 from dashboard.editors import SUBMISSION_LIMIT, SUBMISSION_WINDOW_SECONDS
 from dashboard.errors import IncidentValidationError, InterdictionTrackerError
+from dashboard.i18n import _, format_number, vocabulary_label
 from dashboard.incident_details import permalink
 from dashboard.map_component import render_map_payload, show_map
 from dashboard.map_view import build_base_map, online_tiles_enabled
-from dashboard.presentation import escape_markdown, incident_facts, vessel_label
+from dashboard.presentation import escape_markdown, incident_facts, shown_vessel_label
 from dashboard.schema import (
     ID_PATTERN,
     REVIEW_COLUMNS,
+    AddedVia,
     EventType,
     Review,
     Verification,
@@ -65,21 +67,24 @@ def _decide(
     state = st.session_state
     note_key = note_prefix + incident_id
     if not is_editor():
-        state[_OUTCOME_KEY] = ("error", "Not recorded: enter the editor passphrase first.")
+        state[_OUTCOME_KEY] = ("error", _("Not recorded: enter the editor passphrase first."))
         return
     # A logged-in editor's name is the one recorded, whatever the name box says.
     reviewer = current_editor() or str(state.get(REVIEWER_KEY) or "").strip()
     if not reviewer:
         state[_OUTCOME_KEY] = (
             "error",
-            f"Not recorded: fill in 'Your name' first, so {incident_id} records who decided.",
+            _("Not recorded: fill in 'Your name' first, so {id} records who decided.").format(
+                id=incident_id
+            ),
         )
         return
     if decision == Verification.VERIFIED and is_same_person(reviewer, added_by):
         state[_OUTCOME_KEY] = (
             "error",
-            f"Not recorded: {incident_id} was submitted by {added_by}; another editor must "
-            "verify it.",
+            _(
+                "Not recorded: {id} was submitted by {editor}; another editor must verify it."
+            ).format(id=incident_id, editor=added_by),
         )
         return
     limiter = submission_limiter()
@@ -96,26 +101,42 @@ def _decide(
         )
     except IncidentValidationError as error:
         reasons = "; ".join(f"{p.field}: {p.reason}" for p in error.problems)
-        state[_OUTCOME_KEY] = ("error", f"Not recorded: {reasons}")
+        state[_OUTCOME_KEY] = ("error", _("Not recorded: {reasons}").format(reasons=reasons))
         return
     except StoreUnavailableError as error:
-        state[_OUTCOME_KEY] = ("error", f"Nothing was recorded: {error}. Try again in a moment.")
+        state[_OUTCOME_KEY] = (
+            "error",
+            _("Nothing was recorded: {error}. Try again in a moment.").format(error=error),
+        )
         return
     except (InterdictionTrackerError, OSError) as error:
-        state[_OUTCOME_KEY] = ("error", f"Not recorded: {without_server_paths(str(error))}")
+        state[_OUTCOME_KEY] = (
+            "error",
+            _("Not recorded: {reasons}").format(reasons=without_server_paths(str(error))),
+        )
         return
     if not isinstance(review, Review):
         state[_OUTCOME_KEY] = (
             "error",
-            f"Refused: more than {SUBMISSION_LIMIT} decisions and additions in "
-            f"{SUBMISSION_WINDOW_SECONDS:g} s by {reviewer}. Nothing was recorded; try again "
-            f"in {round(review)} s.",
+            _(
+                "Refused: more than {limit} decisions and additions in {window} s by {editor}. "
+                "Nothing was recorded; try again in {wait} s."
+            ).format(
+                limit=SUBMISSION_LIMIT,
+                window=f"{SUBMISSION_WINDOW_SECONDS:g}",
+                editor=reviewer,
+                wait=round(review),
+            ),
         )
         return
     state[note_key] = ""
     state[_OUTCOME_KEY] = (
         "success",
-        f"{review.incident_id} marked {review.decision.label} by {review.reviewer}.",
+        _("{id} marked {decision} by {editor}.").format(
+            id=review.incident_id,
+            decision=vocabulary_label(review.decision),
+            editor=review.reviewer,
+        ),
     )
 
 
@@ -125,6 +146,20 @@ def review_history(store: IncidentStore) -> pd.DataFrame:
     history = pd.DataFrame.from_records(rows, columns=list(REVIEW_COLUMNS))
     history["decision"] = history["decision"].map(lambda value: Verification(value).label)
     return history.iloc[::-1].head(HISTORY_LIMIT)
+
+
+def _decision_words(label: object) -> str:
+    """A decision from the review history (its English label) in the current language."""
+    members = {member.label: member for member in Verification}
+    return vocabulary_label(members[label]) if label in members else str(label)
+
+
+def _added_via(value: object) -> str:
+    """How an incident came in, in the current language (the raw value if it is not known)."""
+    try:
+        return vocabulary_label(AddedVia(str(value)))
+    except ValueError:
+        return str(value)
 
 
 def _incident_history(history: pd.DataFrame, incident_id: str) -> pd.DataFrame:
@@ -157,24 +192,35 @@ def _draw_confirmations(entries: pd.DataFrame) -> None:
             continue
         st.warning(escape_markdown(note), icon=":material/warning:")
         for cited in sorted({match.group(0) for match in INCIDENT_ID.finditer(str(note))}):
-            st.markdown(f"[Open {cited}, the possible duplicate, on the map]({permalink(cited)})")
+            st.markdown(
+                _("[Open {id}, the possible duplicate, on the map]({link})").format(
+                    id=cited, link=permalink(cited)
+                )
+            )
 
 
 def _draw_history(entries: pd.DataFrame) -> None:
     """Every decision on the incident, oldest first; the last one is in force."""
     if entries.empty:
-        st.caption("No decision yet.")
+        st.caption(_("No decision yet."))
         return
     lines = []
     for entry in entries.to_dict("records"):
         when = pd.Timestamp(entry["reviewed_at"]).strftime("%Y-%m-%d %H:%M UTC")
         note = "" if pd.isna(entry["note"]) or not entry["note"] else str(entry["note"])
         if note.startswith(CONFIRMED_NOTE_PREFIX):
-            lines.append(f"{when}: submitted by {entry['reviewer']}, confirming the warnings above")
+            lines.append(
+                _("{when}: submitted by {editor}, confirming the warnings above").format(
+                    when=when, editor=entry["reviewer"]
+                )
+            )
             continue
-        note = f": {note}" if note else ""
-        lines.append(f"{when}: {entry['decision']} by {entry['reviewer']}{note}")
-    st.markdown("**History** (the latest decision is in force)")
+        decision = _decision_words(entry["decision"])
+        line = _("{when}: {decision} by {editor}").format(
+            when=when, decision=decision, editor=entry["reviewer"]
+        )
+        lines.append(f"{line}: {note}" if note else line)
+    st.markdown(_("**History** (the latest decision is in force)"))
     st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
 
 
@@ -185,15 +231,20 @@ def _draw_incident(
     incident_id = str(incident["id"])
     note_prefix = NOTE_PREFIX if prefix == "review" else f"{prefix}_note_"
     with st.container(border=True):
+        vessel = escape_markdown(shown_vessel_label(incident["vessel_name"]))
+        event = escape_markdown(vocabulary_label(EventType(incident["event_type"])))
         st.markdown(
-            f"**{escape_markdown(vessel_label(incident['vessel_name']))}** · `{incident_id}` · "
-            f"{escape_markdown(EventType(incident['event_type']).label)}, "
+            f"**{vessel}** · `{incident_id}` · {event}, "
             f"{escape_markdown(incident['date'].date().isoformat())}"
         )
         facts, where = st.columns([3, 2])
         with facts:
             lines = [f"{label}: {text}" for label, text in incident_facts(incident)]
-            lines.append(f"Position: {incident['latitude']:.4f}, {incident['longitude']:.4f}")
+            lines.append(
+                _("Position: {latitude}, {longitude}").format(
+                    latitude=f"{incident['latitude']:.4f}", longitude=f"{incident['longitude']:.4f}"
+                )
+            )
             st.markdown("  \n".join(escape_markdown(line) for line in lines))
         with where:
             show_map(
@@ -208,20 +259,28 @@ def _draw_incident(
             )
         st.markdown(escape_markdown(incident["summary"]))
         for source in incident["sources"]:
-            title = f": {source['title']}" if source.get("title") else ""
-            st.markdown(escape_markdown(f"Source: {source['outlet']}{title} ({source['url']})"))
+            named = (
+                f"{source['outlet']}: {source['title']}"
+                if source.get("title")
+                else source["outlet"]
+            )
+            line = _("Source: {source} ({url})").format(source=named, url=source["url"])
+            st.markdown(escape_markdown(line))
         added_at = pd.Timestamp(incident["added_at"]).strftime("%Y-%m-%d %H:%M UTC")
         st.caption(
-            f"Added {escape_markdown(added_at)} by {escape_markdown(incident['added_by'])} "
-            f"via {escape_markdown(incident['added_via'])}"
+            _("Added {when} by {editor} via {channel}").format(
+                when=escape_markdown(added_at),
+                editor=escape_markdown(incident["added_by"]),
+                channel=escape_markdown(_added_via(incident["added_via"])),
+            )
         )
         entries = _incident_history(history, incident_id)
         _draw_confirmations(entries)
         _draw_history(entries)
-        st.text_input("Note (optional)", key=note_prefix + incident_id)
+        st.text_input(_("Note (optional)"), key=note_prefix + incident_id)
         for column, decision in zip(st.columns(len(DECISIONS)), DECISIONS, strict=True):
             column.button(
-                f"Mark {decision.label}",
+                _("Mark {decision}").format(decision=vocabulary_label(decision)),
                 key=_button_key(incident_id, decision, prefix),
                 on_click=_decide,
                 args=(incident_id, decision, str(incident["added_by"]), note_prefix),
@@ -235,18 +294,22 @@ def _draw_revision(incidents: pd.DataFrame, history: pd.DataFrame) -> None:
     decided = decided[decided["verification"] != Verification.UNVERIFIED.value]
     if decided.empty:
         return
-    st.subheader("Revise a decision")
+    st.subheader(_("Revise a decision"))
     labels = {
-        row["id"]: f"{row['id']} · {vessel_label(row['vessel_name'])} · now {row['verification']}"
+        row["id"]: _("{id} · {vessel} · now {decision}").format(
+            id=row["id"],
+            vessel=shown_vessel_label(row["vessel_name"]),
+            decision=vocabulary_label(Verification(row["verification"])),
+        )
         for row in decided.to_dict("records")
     }
     chosen = st.selectbox(
-        "Incident",
+        _("Incident"),
         list(labels),
         index=None,
         format_func=labels.__getitem__,
         key="review_revise_choice",
-        placeholder="Choose a decided incident",
+        placeholder=_("Choose a decided incident"),
     )
     if chosen:
         _draw_incident(decided[decided["id"] == chosen].iloc[0].to_dict(), history, prefix="revise")
@@ -255,7 +318,7 @@ def _draw_revision(incidents: pd.DataFrame, history: pd.DataFrame) -> None:
 def render() -> None:
     """Draw the review page."""
     view = current_view()
-    st.title("Review queue")
+    st.title(_("Review queue"))
     if not require_editor():
         return
     if outcome := st.session_state.pop(_OUTCOME_KEY, None):
@@ -263,38 +326,41 @@ def render() -> None:
         (st.success if status == "success" else st.error)(escape_markdown(message))
     if not current_editor():
         st.text_input(
-            "Your name *",
+            _("Your name") + " *",
             key=REVIEWER_KEY,
-            help="Recorded with each decision, with the time.",
+            help=_("Recorded with each decision, with the time."),
             persist_state="session",
         )
     incidents = view.incidents
     queue = incidents[incidents["verification"] == Verification.UNVERIFIED.value]
     st.caption(
-        f"{len(queue):,} unverified incident(s), oldest first. A decision is added to the review "
-        "log; rejected incidents leave the map unless the Verification filter asks for them."
+        _(
+            "{count} unverified incident(s), oldest first. A decision is added to the review "
+            "log; rejected incidents leave the map unless the Verification filter asks for them."
+        ).format(count=format_number(len(queue)))
     )
     history = review_history(current_store())
     if queue.empty:
-        st.info("Nothing to review: every incident has a decision.")
+        st.info(_("Nothing to review: every incident has a decision."))
     for incident in queue.sort_values(["added_at", "id"]).to_dict("records"):
         _draw_incident(incident, history)
     _draw_revision(incidents, history)
-    st.subheader("Review history")
+    st.subheader(_("Review history"))
     if history.empty:
-        st.caption("No decisions yet.")
+        st.caption(_("No decisions yet."))
     else:
+        shown = history.assign(decision=history["decision"].map(_decision_words))
         st.dataframe(
-            history,
+            shown,
             hide_index=True,
             column_config={
-                "incident_id": st.column_config.TextColumn("Incident"),
-                "decision": st.column_config.TextColumn("Decision"),
-                "reviewer": st.column_config.TextColumn("Reviewer"),
+                "incident_id": st.column_config.TextColumn(_("Incident")),
+                "decision": st.column_config.TextColumn(_("Decision")),
+                "reviewer": st.column_config.TextColumn(_("Reviewer")),
                 "reviewed_at": st.column_config.DatetimeColumn(
-                    "When (UTC)", format="YYYY-MM-DD HH:mm"
+                    _("When (UTC)"), format="YYYY-MM-DD HH:mm"
                 ),
-                "note": st.column_config.TextColumn("Note", width="large"),
+                "note": st.column_config.TextColumn(_("Note"), width="large"),
             },
         )
 
