@@ -30,6 +30,7 @@ from dashboard.editors import (
     throttle_keys,
     wait_message,
 )
+from dashboard.i18n import N_, _
 from dashboard.presentation import escape_markdown
 
 _EDITOR_KEY = "_editor"  # (name, credential digest) of who logged in this session
@@ -37,14 +38,15 @@ _ERROR_KEY = "_editor_gate_error"
 _LIMITER_KEY = "_submission_limiter"
 PASSPHRASE_INPUT_KEY = "editor_passphrase_input"  # noqa: S105 (a widget key)
 NAME_INPUT_KEY = "editor_name_input"
-REFUSAL_MESSAGE = (
+REFUSAL_MESSAGE = N_(
     "Wrong passphrase, or no editor of that name. Nothing was unlocked; ask an editor for the "
     "current one."
 )
-OPEN_MODE_NOTICE = (
+# {variable} and {secret} are PASSPHRASE_ENV and PASSPHRASE_SECRET, filled in where it is shown.
+OPEN_MODE_NOTICE = N_(
     "Open local mode: no editor is configured, so anyone who can open this app can add and "
     "review incidents. To restrict editing, add editors with `python -m dashboard editors add "
-    f"NAME`, or set `{PASSPHRASE_ENV}` or `{PASSPHRASE_SECRET}` in .streamlit/secrets.toml."
+    "NAME`, or set `{variable}` or `{secret}` in .streamlit/secrets.toml."
 )
 
 
@@ -99,7 +101,7 @@ def _check_login() -> None:
     editor = accounts.authenticate(name, given)
     if editor is None:
         LOGIN_THROTTLE.record_failure(keys)
-        state[_ERROR_KEY] = REFUSAL_MESSAGE
+        state[_ERROR_KEY] = _(REFUSAL_MESSAGE)
         return
     LOGIN_THROTTLE.record_success(keys[1])
     state[_EDITOR_KEY] = (editor, accounts.credential(editor))
@@ -151,28 +153,33 @@ def require_editor() -> bool:
         st.error(escape_markdown(error), icon=":material/lock:")
         return False
     if accounts.is_open:
-        st.info(OPEN_MODE_NOTICE, icon=":material/lock_open:")
+        notice = _(OPEN_MODE_NOTICE).format(variable=PASSPHRASE_ENV, secret=PASSPHRASE_SECRET)
+        st.info(notice, icon=":material/lock_open:")
         return True
     if editor := _logged_in(accounts):
-        st.caption(f"Logged in as editor **{escape_markdown(editor)}**.")
+        st.caption(_("Logged in as editor **{name}**.").format(name=escape_markdown(editor)))
         return True
-    st.info("Adding and reviewing incidents is for editors. Log in with your name and passphrase.")
+    st.info(
+        _("Adding and reviewing incidents is for editors. Log in with your name and passphrase.")
+    )
     if accounts.sso_emails:
         user = _sso_user()
         if user.get("is_logged_in") is True:
-            who = escape_markdown(user.get("email") or "this account")
-            st.warning(f"You are logged in as {who}, which is not one of the editors.")
-            st.button("Log out", on_click=st.logout, key="editor_sso_logout")
+            who = escape_markdown(user.get("email") or _("this account"))
+            st.warning(
+                _("You are logged in as {who}, which is not one of the editors.").format(who=who)
+            )
+            st.button(_("Log out"), on_click=st.logout, key="editor_sso_logout")
         else:
-            st.button("Log in with single sign-on", on_click=st.login, key="editor_sso_login")
+            st.button(_("Log in with single sign-on"), on_click=st.login, key="editor_sso_login")
     with st.form("editor_passphrase_form", enter_to_submit=True):
         st.text_input(
-            "Editor name",
+            _("Editor name"),
             key=NAME_INPUT_KEY,
-            help="Leave it empty to use the newsroom's shared passphrase.",
+            help=_("Leave it empty to use the newsroom's shared passphrase."),
         )
-        st.text_input("Editor passphrase", type="password", key=PASSPHRASE_INPUT_KEY)
-        st.form_submit_button("Unlock", on_click=_check_login)
+        st.text_input(_("Editor passphrase"), type="password", key=PASSPHRASE_INPUT_KEY)
+        st.form_submit_button(_("Unlock"), on_click=_check_login)
     if error := st.session_state.get(_ERROR_KEY):
         st.error(escape_markdown(error), icon=":material/block:")
     return False
@@ -190,7 +197,7 @@ def submission_limiter() -> SlidingWindowLimiter:
 def rate_limit_message(limiter: SlidingWindowLimiter) -> str:
     """The refusal shown when a session writes too often."""
     wait = max(1, round(limiter.seconds_until_free()))
-    return (
-        f"Refused: more than {limiter.limit} submissions in {limiter.window_seconds:g} s from "
-        f"this session. Nothing was saved; try again in {wait} s."
-    )
+    return _(
+        "Refused: more than {limit} submissions in {window} s from this session. Nothing was "
+        "saved; try again in {wait} s."
+    ).format(limit=limiter.limit, window=f"{limiter.window_seconds:g}", wait=wait)

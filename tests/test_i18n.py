@@ -299,3 +299,18 @@ def test_the_map_is_cached_per_language(app_data: Path) -> None:
     (switch,) = [box for box in app.sidebar.selectbox if box.label == "Language · Idioma"]
     switch.set_value("en").run()
     assert "Same vessel" in _map_html(app) and "Mismo buque" not in _map_html(app)
+
+
+def test_the_editor_login_in_spanish_shows_no_english_interface_text(
+    app_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INTERDICTION_TRACKER_EDITOR_PASSPHRASE", "correct horse battery staple")
+    app = _app({"lang": ["es"]}).run()
+    app.switch_page("views/add.py").run()
+    assert not app.exception
+    assert [box.label for box in app.text_input][:2] == [
+        "Nombre de editor",
+        "Frase de acceso de editor",
+    ]
+    english = [text for text in _shown_interface_text(app.main) if ENGLISH_WORDS.search(text)]
+    assert english == []
