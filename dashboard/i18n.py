@@ -21,6 +21,7 @@ Catalogue work (from the repository root)::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 from collections.abc import Iterator
@@ -58,6 +59,16 @@ def set_language(language: str | None) -> str:
     chosen = language if language in LANGUAGES else DEFAULT_LANGUAGE
     _language.set(chosen)
     return chosen
+
+
+@contextlib.contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Speak ``language`` inside the block, then the run's own language again."""
+    token = _language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _language.reset(token)
 
 
 def current_language() -> str:

@@ -314,3 +314,13 @@ def test_the_editor_login_in_spanish_shows_no_english_interface_text(
     ]
     english = [text for text in _shown_interface_text(app.main) if ENGLISH_WORDS.search(text)]
     assert english == []
+
+
+def test_downloads_are_written_in_english_whatever_the_page_speaks(curated) -> None:
+    from dashboard.exports import EXPORTERS
+
+    (kml,) = [exporter for exporter in EXPORTERS if exporter.name == "kml"]
+    set_language("es")
+    written = kml.render(curated.head(3)).decode("utf-8")
+    assert "Copy link to this incident" in written and "Copiar el enlace" not in written
+    assert i18n.current_language() == "es"  # the page's language is back after the file

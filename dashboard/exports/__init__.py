@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.i18n import N_
+from dashboard.i18n import DEFAULT_LANGUAGE, N_, speaking
 
 # Every download is named for the project, whatever the filter.
 FILE_STEM = "interdictions"
@@ -54,7 +54,10 @@ def _lazy(module: str, function: str) -> Callable[[pd.DataFrame], bytes]:
     # followthemoney takes two seconds to import; every CLI command and page run would pay it.
 
     def render(frame: pd.DataFrame) -> bytes:
-        return getattr(importlib.import_module(module), function)(frame)
+        # Files are written in English whatever the page speaks (their popups, names and
+        # counts share the pages' wording): a download is the same file for every reader.
+        with speaking(DEFAULT_LANGUAGE):
+            return getattr(importlib.import_module(module), function)(frame)
 
     render.__qualname__ = render.__name__ = f"{module}.{function}"
     return render
