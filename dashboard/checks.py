@@ -16,10 +16,11 @@ from enum import StrEnum
 
 import pandas as pd
 
+from dashboard.i18n import _, vocabulary_label
 from dashboard.identifiers import flag_for_mmsi, mmsi_matches_flag
 from dashboard.land import is_on_land
-from dashboard.presentation import vessel_label
-from dashboard.schema import FalseFlag, IncidentDraft, flag_label
+from dashboard.presentation import shown_vessel_label
+from dashboard.schema import FalseFlag, IncidentDraft, Verification, flag_label
 
 DUPLICATE_WINDOW = dt.timedelta(days=3)
 
@@ -64,10 +65,17 @@ def check_false_flag(draft: IncidentDraft) -> VesselWarning | None:
     mid_flag = flag_for_mmsi(draft.mmsi)
     return VesselWarning(
         WarningKind.POSSIBLE_FALSE_FLAG,
-        f"Possible false flag: MMSI {draft.mmsi} starts with MID {draft.mmsi[:3]}, which is "
-        f"allocated to {flag_label(mid_flag)}, but the flag given is {flag_label(draft.flag)}. "
-        "The vessel may be flying a flag it is not registered under, or was reflagged without "
-        "a new MMSI; set 'False flag' if the reports say so.",
+        _(
+            "Possible false flag: MMSI {mmsi} starts with MID {mid}, which is allocated to "
+            "{mid_flag}, but the flag given is {flag}. The vessel may be flying a flag it is not "
+            "registered under, or was reflagged without a new MMSI; set 'False flag' if the "
+            "reports say so."
+        ).format(
+            mmsi=draft.mmsi,
+            mid=draft.mmsi[:3],
+            mid_flag=flag_label(mid_flag),
+            flag=flag_label(draft.flag),
+        ),
     )
 
 
@@ -99,15 +107,17 @@ def check_duplicates(draft: IncidentDraft, incidents: pd.DataFrame) -> VesselWar
     if found.empty:
         return None
     described = "; ".join(
-        f"{incident['id']} ({vessel_label(incident['vessel_name'])}, "
+        f"{incident['id']} ({shown_vessel_label(incident['vessel_name'])}, "
         f"{incident['date'].date().isoformat()}, "
-        f"{incident['verification']})"
+        f"{vocabulary_label(Verification(incident['verification']))})"
         for incident in found.to_dict("records")
     )
     return VesselWarning(
         WarningKind.DUPLICATE,
-        f"Possible duplicate: the same vessel (by IMO or name) is already recorded within "
-        f"{DUPLICATE_WINDOW.days} days of this date: {described}.",
+        _(
+            "Possible duplicate: the same vessel (by IMO or name) is already recorded within "
+            "{days} days of this date: {incidents}."
+        ).format(days=DUPLICATE_WINDOW.days, incidents=described),
         tuple(found["id"]),
     )
 
@@ -118,9 +128,11 @@ def check_on_land(draft: IncidentDraft) -> VesselWarning | None:
         return None
     return VesselWarning(
         WarningKind.ON_LAND,
-        f"The position {draft.latitude:.4f}, {draft.longitude:.4f} lies on land, not at sea. "
-        "Check latitude and longitude (a sign or a swapped pair is a common slip); a port or "
-        "river position may be right.",
+        _(
+            "The position {latitude}, {longitude} lies on land, not at sea. Check latitude and "
+            "longitude (a sign or a swapped pair is a common slip); a port or river position may "
+            "be right."
+        ).format(latitude=f"{draft.latitude:.4f}", longitude=f"{draft.longitude:.4f}"),
     )
 
 
