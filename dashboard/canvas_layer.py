@@ -15,6 +15,7 @@ import pandas as pd
 from folium.template import Template
 
 from dashboard.colours import EVENT_COLOURS
+from dashboard.i18n import N_, _
 from dashboard.map_view import (
     _EVENT_ORDER,
     COMPACT_SCALE,
@@ -124,8 +125,8 @@ class CanvasIncidentLayer(_ScriptedLayer):
         """
     )
 
-    def __init__(self, frame: pd.DataFrame, *, name: str = "Incidents") -> None:
-        super().__init__(name=name)
+    def __init__(self, frame: pd.DataFrame, *, name: str = N_("Incidents")) -> None:
+        super().__init__(name=_(name))  # the layer control's name, in the reader's language
         self._name = "CanvasIncidentLayer"
         self.latitudes, self.longitudes, self.kinds = compact_arrays(frame)
         self.colours = _script_json([EVENT_COLOURS[event] for event in _EVENT_ORDER])
