@@ -89,6 +89,20 @@ def test_the_first_view_shows_the_caribbean_with_every_incident_accounted_for(
     assert observed.page_errors == []
 
 
+def test_the_map_in_spanish(
+    app: RunningApp, page: object, observed: Observed, tmp_path: Path
+) -> None:
+    page.set_viewport_size(DESKTOP)
+    open_app(page, f"{app.url}/?lang=es")
+    frame = _map_at_rest(page)
+    # The map's own controls speak Spanish; the data (vessel names, summaries) stays as written.
+    expect(frame.locator(".show-all-control")).to_contain_text("fuera de esta vista")
+    expect(frame.locator(".incident-legend")).to_contain_text("Leyenda")
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Interdictions at sea")
+    _shoot(page, _target("map-es.png", tmp_path))
+    assert observed.page_errors == []
+
+
 def test_a_popup_with_its_notes(app: RunningApp, page: object, tmp_path: Path) -> None:
     page.set_viewport_size(DESKTOP)
     open_app(page, f"{app.url}/?incident=INC-0001")
