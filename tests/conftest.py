@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,24 @@ def _no_editors_from_the_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     """No editors file of the machine's, and no failed logins left over from another test."""
     monkeypatch.setenv(EDITORS_FILE_ENV, str(tmp_path / "no-editors.toml"))
     LOGIN_THROTTLE.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tracked_data_left_alone() -> Iterator[None]:
+    """Fails the run if any test wrote into data/ (a cache beside the curated file counts)."""
+    # Tests work on copies; a form try-out or a loader's cache written beside the tracked file
+    # once made a browser test fail on a working copy (issue 9).
+    before = _snapshot(CURATED_DATA.parent)
+    yield
+    assert _snapshot(CURATED_DATA.parent) == before, "a test changed files under data/"
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        path.name: (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in sorted(folder.iterdir())
+        if path.is_file()
+    }
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from dashboard.form_fields import flag_options
 from dashboard.geo import find_place
 from dashboard.presentation import escape_markdown
 from dashboard.schema import country_name, format_incident_id, incident_number
-from dashboard.store import load_incidents
+from dashboard.store import load_incidents, read_stored_incidents
 
 PASSPHRASE = "correct horse battery"
 
@@ -94,7 +94,7 @@ def test_a_valid_submission_appends_exactly_one_row_with_the_values_typed(
 
 # The form's first save in a copy of the curated file takes the number after the file's last.
 NEXT_ID = format_incident_id(
-    max(incident_number(str(i)) or 0 for i in load_incidents(CURATED_DATA).incidents["id"]) + 1
+    max(incident_number(incident.id) or 0 for incident in read_stored_incidents(CURATED_DATA)) + 1
 )
 EXPECTED_ROW = {
     "id": NEXT_ID,
