@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -26,9 +27,12 @@ NEW_VESSEL = {"vessel_name": "Nobody Known", "former_names": "", "imo": "1234567
 
 
 @pytest.fixture(scope="module")
-def curated():
-    """The curated incidents as the loader gives them."""
-    return load_incidents(CURATED).incidents
+def curated(tmp_path_factory: pytest.TempPathFactory):
+    """The curated incidents as the loader gives them, read from a copy (the loader keeps a
+    parsed copy beside the file it reads, which must not land in data/)."""
+    copy = tmp_path_factory.mktemp("curated") / "incidents.csv"
+    shutil.copyfile(CURATED, copy)
+    return load_incidents(copy).incidents
 
 
 def draft(**changes: object):
