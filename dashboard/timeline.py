@@ -126,6 +126,11 @@ def _x_encoding(field: str, domain: list[str]) -> alt.X:
     )
 
 
+def _count_axis() -> alt.Axis:
+    """A y axis of whole counts, as wide as the timeline's so the date axes line up."""
+    return alt.Axis(tickMinStep=1, format="d", minExtent=Y_AXIS_WIDTH, maxExtent=Y_AXIS_WIDTH)
+
+
 def _colour() -> alt.Color:
     domain, colours = event_colour_scale()
     return alt.Color(
@@ -278,9 +283,7 @@ def build_counts_chart(frame: pd.DataFrame, period: Period = "W") -> alt.Chart:
                 "y0:Q",
                 # No axis title: it would widen this chart's left margin past the timeline's.
                 title=None,
-                axis=alt.Axis(
-                    tickMinStep=1, format="d", minExtent=Y_AXIS_WIDTH, maxExtent=Y_AXIS_WIDTH
-                ),
+                axis=_count_axis(),
             ),
             y2="y1:Q",
             color=_colour(),
@@ -336,9 +339,7 @@ def build_killed_chart(frame: pd.DataFrame, period: Period = "W") -> alt.Chart:
             y=alt.Y(
                 "killed:Q",
                 title=None,
-                axis=alt.Axis(
-                    tickMinStep=1, format="d", minExtent=Y_AXIS_WIDTH, maxExtent=Y_AXIS_WIDTH
-                ),
+                axis=_count_axis(),
             ),
             tooltip=[
                 alt.Tooltip("period:N", title=_("Period")),
