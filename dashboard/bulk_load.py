@@ -110,16 +110,26 @@ def load_incidents_bulk(path: Path) -> store.LoadResult | None:
     except OSError:
         return None  # the line-by-line path words a missing or unreadable file for people
     reviews, review_problems = store._load_reviews(store.reviews_path(path))
-    cached = _read_cache(path, key)
+    cached = _cached_or_parsed(path, key)
     if cached is None:
-        with store._cyclic_gc_paused():
-            parsed = _parse(path)
-        if parsed is None:
-            return None
-        _write_cache(path, key, *parsed)
-        cached = parsed
+        return None
     frame, problems = cached
     return store.LoadResult(_with_reviews(frame, reviews), (*problems, *review_problems))
+
+
+def _cached_or_parsed(
+    path: Path, key: str
+) -> tuple[pd.DataFrame, tuple[FieldProblem, ...]] | None:
+    """The parsed copy for ``key``, or the file parsed in bulk and cached; None when it must be
+    read line by line."""
+    cached = _read_cache(path, key)
+    if cached is not None:
+        return cached
+    with store._cyclic_gc_paused():
+        parsed = _parse(path)
+    if parsed is not None:
+        _write_cache(path, key, *parsed)
+    return parsed
 
 
 def read_incidents_bulk(
@@ -138,14 +148,9 @@ def read_incidents_bulk(
         key = _cache_key(path)
     except OSError:
         return None
-    cached = _read_cache(path, key)
+    cached = _cached_or_parsed(path, key)
     if cached is None:
-        with store._cyclic_gc_paused():
-            parsed = _parse(path)
-        if parsed is None:
-            return None
-        _write_cache(path, key, *parsed)
-        cached = parsed
+        return None
     frame, problems = cached
     try:
         with path.open("rb") as handle:
@@ -406,7 +411,7 @@ def _validate_table(
     if rejected.any():
         kept = np.flatnonzero(~rejected).tolist()
         values = {name: [column[i] for i in kept] for name, column in values.items()}
-    duplicates = _duplicate_ids(values["id"], kept_lines, problems, first_line_of)
+    duplicates = store._duplicate_ids(values["id"], kept_lines, problems, first_line_of)
     if duplicates:
         values = {
             name: [value for index, value in enumerate(column) if index not in duplicates]
@@ -414,25 +419,6 @@ def _validate_table(
         }
     problems.sort(key=lambda problem: problem.line or 0)
     return values, problems
-
-
-def _duplicate_ids(
-    ids: Sequence[object],
-    lines: Sequence[int],
-    problems: list[FieldProblem],
-    first_line_of: dict[object, int],
-) -> set[int]:
-    """The positions of rows whose id an earlier row (this batch or one before) already has."""
-    # store._duplicate_ids, with the ids of earlier batches carried in ``first_line_of``.
-    duplicates = set()
-    for index, (incident_id, line) in enumerate(zip(ids, lines, strict=True)):
-        if incident_id in first_line_of:
-            reason = f"{incident_id} is already used on line {first_line_of[incident_id]}"
-            problems.append(FieldProblem("id", reason, line))
-            duplicates.add(index)
-        else:
-            first_line_of[incident_id] = line
-    return duplicates
 
 
 def _validate_rest(

@@ -415,10 +415,17 @@ def _validate_chunk(
 
 
 def _duplicate_ids(
-    ids: Sequence[object], lines: Sequence[int], problems: list[FieldProblem]
+    ids: Sequence[object],
+    lines: Sequence[int],
+    problems: list[FieldProblem],
+    first_line_of: dict[object, int] | None = None,
 ) -> set[int]:
-    """The positions of rows whose id an earlier row already has, each added as a problem."""
-    first_line_of: dict[object, int] = {}
+    """The positions of rows whose id an earlier row already has, each added as a problem.
+
+    ``first_line_of`` carries the ids of earlier batches (the bulk loader reads in batches);
+    it is updated with this batch's new ids.
+    """
+    first_line_of = {} if first_line_of is None else first_line_of
     duplicates = set()
     for index, (incident_id, line) in enumerate(zip(ids, lines, strict=True)):
         if incident_id in first_line_of:
