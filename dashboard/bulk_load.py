@@ -117,9 +117,7 @@ def load_incidents_bulk(path: Path) -> store.LoadResult | None:
     return store.LoadResult(_with_reviews(frame, reviews), (*problems, *review_problems))
 
 
-def _cached_or_parsed(
-    path: Path, key: str
-) -> tuple[pd.DataFrame, tuple[FieldProblem, ...]] | None:
+def _cached_or_parsed(path: Path, key: str) -> tuple[pd.DataFrame, tuple[FieldProblem, ...]] | None:
     """The parsed copy for ``key``, or the file parsed in bulk and cached; None when it must be
     read line by line."""
     cached = _read_cache(path, key)
@@ -226,6 +224,10 @@ def _compact(name: str, values: list[object]) -> Any:
         return pd.to_datetime(values, utc=True).array if values else values
     if name in ("latitude", "longitude"):
         return np.array(values, dtype="float64")
+    if name == "sources":
+        if isinstance(values, PatchedArrowColumn):
+            return values.to_arrow()
+        return pa.array(values, type=store.SOURCES_TYPE)
     return values
 
 
@@ -243,6 +245,8 @@ def _joined(name: str, parts: list[Any]) -> Any:
         return pd.concat(series, ignore_index=True).array
     if name in ("date", "end_date", "latitude", "longitude"):
         return np.concatenate(parts)
+    if name == "sources":
+        return store.sources_column(pa.chunked_array(parts, type=store.SOURCES_TYPE))
     return list(itertools.chain.from_iterable(parts))
 
 
@@ -250,6 +254,8 @@ def _is_empty_part(part: Any) -> bool:
     """Whether a batch's part of a column holds no value at all (every row empty)."""
     if isinstance(part, list):
         return all(value is None for value in part)
+    if isinstance(part, pa.Array):  # sources, a required column
+        return not len(part)
     if isinstance(part, np.ndarray) and part.dtype.kind in "iu":  # category codes
         return not len(part)
     return bool(pd.isna(part).all())
@@ -410,15 +416,59 @@ def _validate_table(
     kept_lines = lines[~rejected].tolist()
     if rejected.any():
         kept = np.flatnonzero(~rejected).tolist()
-        values = {name: [column[i] for i in kept] for name, column in values.items()}
+        values = {name: _take(column, kept) for name, column in values.items()}
     duplicates = store._duplicate_ids(values["id"], kept_lines, problems, first_line_of)
     if duplicates:
-        values = {
-            name: [value for index, value in enumerate(column) if index not in duplicates]
-            for name, column in values.items()
-        }
+        unique = [index for index in range(len(kept_lines)) if index not in duplicates]
+        values = {name: _take(column, unique) for name, column in values.items()}
     problems.sort(key=lambda problem: problem.line or 0)
     return values, problems
+
+
+class PatchedArrowColumn:
+    """A column read as one Arrow array, some of whose cells a validator has since filled in.
+
+    It takes the place of a column's list of values where those values are many small objects
+    (sources): the Arrow array is kept as it is read, and only the filled-in cells are Python.
+    """
+
+    def __init__(self, array: pa.Array, patches: dict[int, object] | None = None) -> None:
+        self._array = array
+        self._patches = patches if patches is not None else {}
+
+    def __len__(self) -> int:
+        return len(self._array)
+
+    def __getitem__(self, index: int) -> object:
+        if index in self._patches:
+            return self._patches[index]
+        return self._array[index].as_py()
+
+    def __setitem__(self, index: int, value: object) -> None:
+        self._patches[index] = value
+
+    def take(self, indices: Sequence[int]) -> PatchedArrowColumn:
+        """The column of the cells at ``indices``, in that order."""
+        patches = {
+            new: self._patches[old] for new, old in enumerate(indices) if old in self._patches
+        }
+        return PatchedArrowColumn(self._array.take(pa.array(indices, pa.int64())), patches)
+
+    def to_arrow(self) -> pa.Array:
+        """One Arrow array of every cell, the filled-in ones converted."""
+        if not self._patches:
+            return self._array
+        patched = pa.array(list(self._patches.values()), type=self._array.type)
+        positions = np.arange(len(self._array))
+        positions[list(self._patches)] = len(self._array) + np.arange(len(self._patches))
+        return pa.concat_arrays([self._array, patched]).take(pa.array(positions))
+
+
+def _take(column: list[object] | PatchedArrowColumn, indices: Sequence[int]) -> Any:
+    """The cells of ``column`` at ``indices``."""
+    if isinstance(column, PatchedArrowColumn):
+        return column.take(indices)
+    return [column[index] for index in indices]
 
 
 def _validate_rest(
@@ -695,23 +745,15 @@ def _sources(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
         & (texts == members)
     )
     accepted[np.unique(rows[~good])] = False
-    # Built from each field's values as Python lists: Arrow's own conversion of the nested
-    # column makes a scalar object per value and takes several times longer.
-    days = pc.cast(parsed_dates, pa.date32()).to_pylist()
-    # Outlets and dates repeat row after row: one object each, as the line-by-line path shares
-    # them (tens of megabytes at 100,000 incidents).
-    shared: dict[object, object] = {}
-    share = shared.setdefault
-    built = [
-        {"outlet": share(o, o), "title": t, "url": u, "published": share(d, d)}
-        for o, t, u, d in zip(
-            outlet.to_pylist(), title.to_pylist(), url.to_pylist(), days, strict=True
-        )
-    ]
-    offsets = np.concatenate([[0], np.cumsum(lengths)]).tolist()
-    for index in np.flatnonzero(accepted).tolist():
-        values[index] = tuple(built[offsets[index] : offsets[index + 1]])
-    return accepted, values
+    # The frame keeps sources as an Arrow column (store.SOURCES_TYPE): the accepted cells stay
+    # the Arrow values read here, and only the others are filled in by their validator.
+    days = pc.cast(parsed_dates, pa.date32())
+    column = pa.ListArray.from_arrays(
+        pa.array(np.concatenate([[0], np.cumsum(lengths)]), pa.int32()),
+        pa.StructArray.from_arrays([outlet, title, url, days], names=list(_SOURCE_KEYS)),
+        type=store.SOURCES_TYPE,
+    )
+    return accepted, PatchedArrowColumn(column)
 
 
 _ACCEPT: dict[str, Callable[[str, pa.Array], tuple[np.ndarray, list[object]]]] = {
@@ -792,7 +834,8 @@ def _cache_key(path: Path) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}:{digest.hexdigest()}:{_code_version()}:{today}"
 
 
-_OBJECT_COLUMNS = ("former_names", "linked_to", "disputed_fields", "sources")
+# The frame's columns of tuples (of names); sources are an Arrow column already.
+_TUPLE_COLUMNS = ("former_names", "linked_to", "disputed_fields")
 
 
 def _write_cache(
@@ -804,9 +847,16 @@ def _write_cache(
     target = cache_path(path)
     temporary = target.with_name(f"{target.name}.{os.getpid()}.partial")
     try:
+        # Sources join as the Arrow column they are: pandas' metadata cannot name their type.
         table = pa.Table.from_pandas(
-            frame.assign(**{name: frame[name].map(list) for name in _OBJECT_COLUMNS}),
+            frame.drop(columns="sources").assign(
+                **{name: frame[name].map(list) for name in _TUPLE_COLUMNS}
+            ),
             preserve_index=False,
+        ).add_column(
+            frame.columns.get_loc("sources"),
+            "sources",
+            pa.chunked_array(frame["sources"].array._pa_array, type=store.SOURCES_TYPE),
         )
         metadata = {
             **(table.schema.metadata or {}),
@@ -831,24 +881,13 @@ def _write_cache(
 
 
 def _tuples(column: pa.ChunkedArray) -> list[tuple[object, ...]]:
-    """A list column as a tuple per row (of text, or of source dicts in field order)."""
+    """A list column of text as a tuple per row."""
     column = column.combine_chunks()
     if not pa.types.is_list(column.type):  # an empty frame's columns have no type
         return [None] * len(column)
     lengths = pc.fill_null(pc.list_value_length(column), 0).to_numpy(zero_copy_only=False)
     offsets = np.concatenate([[0], np.cumsum(lengths)]).tolist()
-    flat = pc.list_flatten(column)
-    if pa.types.is_struct(flat.type):
-        fields = [flat.type.field(i).name for i in range(flat.type.num_fields)]
-        items: list[object] = [
-            dict(zip(fields, values, strict=True))
-            for values in zip(
-                *(pc.struct_field(flat, [i]).to_pylist() for i in range(len(fields))),
-                strict=True,
-            )
-        ]
-    else:
-        items = flat.to_pylist()
+    items = pc.list_flatten(column).to_pylist()
     return [tuple(items[offsets[i] : offsets[i + 1]]) for i in range(len(column))]
 
 
@@ -866,11 +905,17 @@ def _read_cache(path: Path, key: str) -> tuple[pd.DataFrame, tuple[FieldProblem,
         FieldProblem(field, reason, line)
         for field, reason, line in json.loads(metadata[b"interdiction_problems"])
     )
-    # Arrow's own conversion of the list columns makes numpy arrays of dicts (slow, and not the
-    # tuples the frame holds): they are rebuilt from their flattened fields instead.
-    plain = table.drop_columns(list(_OBJECT_COLUMNS)).to_pandas()
+    # Arrow's own conversion of the list columns makes numpy arrays (slow, and not the tuples
+    # the frame holds): they are rebuilt from their flattened items instead.
+    plain = table.drop_columns([*_TUPLE_COLUMNS, "sources"]).to_pandas()
     columns = {
-        name: _tuples(table.column(name)) if name in _OBJECT_COLUMNS else plain[name]
+        name: (
+            store.sources_column(table.column(name))
+            if name == "sources"
+            else _tuples(table.column(name))
+            if name in _TUPLE_COLUMNS
+            else plain[name]
+        )
         for name in table.column_names
     }
     frame = pd.DataFrame(columns, copy=False)

@@ -10,7 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from dashboard import store
 from dashboard.i18n import N_, _, ngettext, vocabulary_label
 from dashboard.schema import (
     VOCABULARIES,
@@ -195,14 +198,28 @@ def incident_table(frame: pd.DataFrame) -> pd.DataFrame:
         lambda value: "" if _is_blank(value) else value.date().isoformat()
     )
     table["casualties"] = [strike_counts(row) or "" for row in _count_records(frame)]
-    table["outlets"] = frame["sources"].map(
-        lambda sources: " · ".join(source.get("outlet") or "" for source in sources)
-    )
-    table["source_url"] = frame["sources"].map(lambda sources: sources[0]["url"])
-    table["more_sources"] = frame["sources"].map(
-        lambda sources: [source["url"] for source in sources[1:]]
-    )
+    outlets, first_url, later_urls = _source_cells(frame["sources"])
+    table["outlets"] = outlets
+    table["source_url"] = first_url
+    table["more_sources"] = later_urls
     return table[list(DISPLAY_COLUMNS)].rename(columns=DISPLAY_COLUMNS)
+
+
+def _source_cells(sources: pd.Series) -> tuple[list[str], list[str], list[list[str]]]:
+    """Each row's outlets (joined), first source's URL and the other sources' URLs."""
+    # From the Arrow column's flattened fields: a Python list per row only for the URL lists
+    # the table's link column needs. store.sources_column makes any column the Arrow one.
+    column = pa.chunked_array(store.sources_column(sources.array)._pa_array).combine_chunks()
+    # The offsets point into the whole child array (.values), even in a slice of the column.
+    flat = column.values
+    offsets = column.offsets
+    outlets = pa.ListArray.from_arrays(offsets, pc.struct_field(flat, "outlet"))
+    urls = pa.ListArray.from_arrays(offsets, pc.struct_field(flat, "url"))
+    return (
+        pc.binary_join(outlets, " · ").to_pylist(),
+        pc.list_element(urls, 0).to_pylist(),
+        pc.list_slice(urls, 1).to_pylist(),
+    )
 
 
 def _count_records(frame: pd.DataFrame) -> list[dict[str, object]]:

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from filelock import FileLock, Timeout
 from pydantic import ValidationError
 from pydantic_core import SchemaSerializer, SchemaValidator
@@ -269,6 +270,22 @@ _FUNCTION_SCHEMAS = frozenset({"function-after", "function-before", "function-wr
 VALIDATION_CHUNK_ROWS = 10_000
 # Text every incident has, kept as pandas strings (missing text stays None in object columns).
 _REQUIRED_TEXT = ("id", "place", "agency", "summary", "added_by")
+# The frame holds sources as one Arrow list column, not a tuple of dicts per row: at 1,000,000
+# incidents the Python dicts were about a gigabyte and most of a restart. A cell still reads as
+# a list of dicts (outlet, title, url, published as a date), as model_dump gives them.
+SOURCE_KEYS = ("outlet", "title", "url", "published")
+SOURCES_TYPE = pa.list_(
+    pa.struct([(key, pa.date32() if key == "published" else pa.string()) for key in SOURCE_KEYS])
+)
+
+
+def sources_column(values: Sequence[object]) -> pd.api.extensions.ExtensionArray:
+    """The frame's sources column from model_dump values (or an Arrow column, kept as it is)."""
+    if isinstance(values, pd.arrays.ArrowExtensionArray):
+        return values
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return pd.arrays.ArrowExtensionArray(values)
+    return pd.arrays.ArrowExtensionArray(pa.array(values, type=SOURCES_TYPE))
 
 
 @dataclass(frozen=True)
@@ -530,6 +547,8 @@ def _typed_frame(
             data[name] = pd.Categorical(list(map(str, values)), categories=categories)
         elif name in _REQUIRED_TEXT:
             data[name] = pd.array(values, dtype="string", copy=False)
+        elif name == "sources":
+            data[name] = sources_column(values)
         else:
             data[name] = values
     return _typed_columns(pd.DataFrame(data))

@@ -78,14 +78,14 @@ def test_a_valid_submission_appends_exactly_one_row_with_the_values_typed(
     assert row["date"].date() == dt.date(2026, 1, 15)
     assert pd.isna(row["end_date"])
     assert row["latitude"] == pytest.approx(12.25) and row["longitude"] == pytest.approx(-66.5)
-    assert row["sources"] == (
+    assert row["sources"] == [
         {
             "outlet": "Example News",
             "title": "A tanker is boarded",
             "url": "https://example.org/boarded",
             "published": dt.date(2026, 1, 16),
         },
-    )
+    ]
     assert any(row["id"] in success.value for success in add_page.success)
     # The form is empty again for the next incident, but keeps who is adding.
     assert widget(add_page, "add_vessel_name").value == ""

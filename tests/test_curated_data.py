@@ -82,8 +82,10 @@ def test_disputes_are_marked_and_explained(curated: pd.DataFrame) -> None:
     # notes that record a disagreement must name the field, so the "disputed" filter finds it.
     disputed = curated["disputed_fields"].map(bool)
     assert curated.loc[disputed, "notes"].notna().all()
-    says_conflict = curated["notes"].fillna("").str.contains(
-        r"disput|conflict|disagree|reports differ", case=False, regex=True
+    says_conflict = (
+        curated["notes"]
+        .fillna("")
+        .str.contains(r"disput|conflict|disagree|reports differ", case=False, regex=True)
     )
     assert list(curated.loc[says_conflict & ~disputed, "id"]) == []
 

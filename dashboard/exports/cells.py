@@ -1,7 +1,8 @@
 """Frame cells back to the schema's Python values, shared by every export format.
 
-The frame ``store.incidents_frame`` builds keeps dates as timestamps, counts as floats and
-sources as dicts; each export writes the schema's own values, so these helpers undo that.
+The frame ``store.incidents_frame`` builds keeps dates as timestamps, counts as
+floats and sources as an Arrow list column; each export writes the schema's own values, so
+these helpers undo that.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ def schema_column(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def column_values(series: pd.Series, convert: Callable[[object], Any], *, missing: Any) -> list:
     """``convert`` of each cell's schema value, or ``missing`` where the cell is empty."""
-    if series.dtype == object:
-        # Lists and sources: converted cell by cell, so no two rows share one mutable value.
+    if series.dtype == object or isinstance(series.dtype, pd.ArrowDtype):
+        # Lists and sources (an Arrow list column): converted cell by cell, so no two rows
+        # share one mutable value.
         return [
             convert(value) if value is not None else missing for value in map(python_value, series)
         ]
