@@ -92,8 +92,10 @@ _MMSI = r"^[2-7]\d{8}$"
 _IMO = r"^\d{7}$"
 # A URL that urlsplit reads as http(s) with a host, and that cleaning leaves alone.
 _URL = r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:[/?#][\x21-\x7e]*)?$"
-_SOURCE_KEYS = ("outlet", "title", "url", "published")
-_SOURCES_TYPE = pa.list_(pa.struct([(key, pa.string()) for key in _SOURCE_KEYS]))
+_SOURCE_KEYS = store.SOURCE_KEYS
+_INSTANT_TYPE = pa.timestamp("us", tz="UTC")
+# Sources as the JSON text spells them (dates as text); the frame's type is store.SOURCES_TYPE.
+_SOURCES_JSON_TYPE = pa.list_(pa.struct([(key, pa.string()) for key in _SOURCE_KEYS]))
 # A JSON object key's end (a quote, then a colon), and one whose value is text. Inside a text
 # value a quote is escaped, so these can only count too many, never too few: a miscount sends
 # the cell to its validator.
@@ -184,18 +186,15 @@ def _line_count(path: Path) -> int:
 
 def _parse(path: Path) -> tuple[pd.DataFrame, tuple[FieldProblem, ...]] | None:
     """The frame (reviews not applied) and problems of ``path``, or None if Arrow cannot read it."""
-    batches = iter_validated_batches(path)
+    batches = _compact_batches(path, BATCH_BYTES)
     if batches is None:
         return None
     parts: dict[str, list[Any]] = {name: [] for name in COLUMNS}
     problems: list[FieldProblem] = []
     try:
-        for values, batch_problems in batches:
-            # Each batch's cells become compact arrays at once, so that its Python strings and
-            # dates are freed before the next batch is read (at 1,000,000 rows they would be
-            # gigabytes); lists, sources and counts stay Python values, as the frame holds them.
+        for compact, batch_problems in batches:
             for name in COLUMNS:
-                parts[name].append(_compact(name, values[name]))
+                parts[name].append(compact[name])
             problems.extend(batch_problems)
     except ReadLineByLineError:
         return None
@@ -207,27 +206,48 @@ _REQUIRED_TEXT = frozenset(store._REQUIRED_TEXT)
 _OPTIONAL_TEXT = frozenset(
     {"vessel_name", "imo", "mmsi", "flag", "registry", "sanctions", "announced_by", "notes"}
 )
+_COUNTS = frozenset(schema.COUNT_COLUMNS)
 
 
-def _compact(name: str, values: list[object]) -> Any:
+def _compact(name: str, column: list[object] | PatchedArrowColumn) -> Any:
     """One batch's values of one column in the compact form the frame will hold them in."""
-    if name in VOCABULARIES:
-        categories = [member.value for member in VOCABULARIES[name]]
-        return pd.Categorical(list(map(str, values)), categories=categories).codes
-    if name in _REQUIRED_TEXT:
-        return pd.array(values, dtype="string")
-    if name in _OPTIONAL_TEXT:
-        return pd.array(values, dtype="str")
-    if name in ("date", "end_date"):
-        return np.array(values, dtype="datetime64[s]")
-    if name == "added_at":
-        return pd.to_datetime(values, utc=True).array if values else values
-    if name in ("latitude", "longitude"):
-        return np.array(values, dtype="float64")
+    # Each batch's cells become compact arrays at once, so that no Python string or date of
+    # the batch outlives it (at 1,000,000 rows they would be gigabytes); only the lists of
+    # names stay Python values, as the frame holds them.
+    if isinstance(column, PatchedArrowColumn):
+        return _compact_arrow(name, column.to_arrow())
+    if name in _TUPLE_COLUMNS:
+        return column
     if name == "sources":
-        if isinstance(values, PatchedArrowColumn):
-            return values.to_arrow()
-        return pa.array(values, type=store.SOURCES_TYPE)
+        return pa.array(column, type=store.SOURCES_TYPE)
+    return _compact_arrow(name, pa.array(column, type=_ARROW_TYPES.get(name)))
+
+
+_ARROW_TYPES = {
+    **dict.fromkeys(("date", "end_date"), pa.date32()),
+    "added_at": _INSTANT_TYPE,
+    **dict.fromkeys(("latitude", "longitude"), pa.float64()),
+    **dict.fromkeys(_COUNTS, pa.int64()),
+}
+
+
+def _compact_arrow(name: str, values: pa.Array) -> Any:
+    """One batch's column, read as Arrow values, in the frame's compact form."""
+    if name in VOCABULARIES:
+        categories = pa.array([member.value for member in VOCABULARIES[name]])
+        codes = pc.fill_null(pc.index_in(values.cast(pa.string()), value_set=categories), -1)
+        return np.asarray(codes.to_numpy(zero_copy_only=False), dtype=np.int8)
+    if name in _REQUIRED_TEXT:
+        return pd.array(values.cast(pa.string()), dtype="string")
+    if name in _OPTIONAL_TEXT:
+        return pd.array(values.cast(pa.string()), dtype="str")
+    if name in ("date", "end_date"):
+        return pc.cast(values, pa.timestamp("s")).to_numpy(zero_copy_only=False)
+    if name == "added_at":
+        return pd.array(values.cast(_INSTANT_TYPE))
+    if name in ("latitude", "longitude"):
+        return values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    # Counts and sources stay Arrow until the batches are joined.
     return values
 
 
@@ -247,6 +267,9 @@ def _joined(name: str, parts: list[Any]) -> Any:
         return np.concatenate(parts)
     if name == "sources":
         return store.sources_column(pa.chunked_array(parts, type=store.SOURCES_TYPE))
+    if name in _COUNTS:
+        # int64, or float64 with NaN where a count is empty: what pandas makes of the values.
+        return pa.chunked_array(parts, type=pa.int64()).to_numpy()
     return list(itertools.chain.from_iterable(parts))
 
 
@@ -254,8 +277,8 @@ def _is_empty_part(part: Any) -> bool:
     """Whether a batch's part of a column holds no value at all (every row empty)."""
     if isinstance(part, list):
         return all(value is None for value in part)
-    if isinstance(part, pa.Array):  # sources, a required column
-        return not len(part)
+    if isinstance(part, pa.Array):  # counts and sources
+        return part.null_count == len(part)
     if isinstance(part, np.ndarray) and part.dtype.kind in "iu":  # category codes
         return not len(part)
     return bool(pd.isna(part).all())
@@ -267,17 +290,34 @@ class ReadLineByLineError(InterdictionTrackerError):
 
 def iter_validated_batches(
     path: Path, *, batch_bytes: int | None = None
-) -> Iterator[tuple[dict[str, list[object]], list[FieldProblem]]] | None:
+) -> Iterator[tuple[dict[str, Any], list[FieldProblem]]] | None:
     """The file's valid rows by column, a batch at a time, with each batch's problems.
 
-    None when the file must be read line by line; a batch may still raise ReadLineByLineError,
-    after which nothing read so far counts. Holds one batch in memory, not the file.
+    The columns are as store._typed_frame takes them. None when the file must be read line by
+    line; a batch may still raise ReadLineByLineError, after which nothing read so far counts.
+    Holds one batch in memory, not the file.
     """
+    batches = _compact_batches(path, batch_bytes or BATCH_BYTES)
+    if batches is None:
+        return None
+    return (
+        ({name: _joined(name, [part]) for name, part in compact.items()}, problems)
+        for compact, problems in batches
+    )
+
+
+def _compact_batches(
+    path: Path, batch_bytes: int
+) -> Iterator[tuple[dict[str, Any], list[FieldProblem]]] | None:
+    """The file's valid rows a batch at a time, each column in its compact form (_compact)."""
     scanned = _scan(path)
     if scanned is None:
         return None
     header, data_lines = scanned
-    return _batches(path, header, data_lines, batch_bytes or BATCH_BYTES)
+    return (
+        ({name: _compact(name, column) for name, column in values.items()}, problems)
+        for values, problems in _batches(path, header, data_lines, batch_bytes)
+    )
 
 
 def _scan(path: Path) -> tuple[list[str], int] | None:
@@ -319,8 +359,8 @@ def _scan(path: Path) -> tuple[list[str], int] | None:
 
 def _batches(
     path: Path, header: list[str], data_lines: int, batch_bytes: int
-) -> Iterator[tuple[dict[str, list[object]], list[FieldProblem]]]:
-    """Validated batches of ``path``; see iter_validated_batches."""
+) -> Iterator[tuple[dict[str, Any], list[FieldProblem]]]:
+    """Validated batches of ``path``, as _validate_table gives them."""
     first_line_of: dict[object, int] = {}
     next_line = 2
     try:
@@ -379,14 +419,14 @@ def _slice_has_quote_out_of_place(data: bytes, start: int, end: int) -> bool:
 
 def _validate_table(
     table: pa.Table, header: Sequence[str], lines: np.ndarray, first_line_of: dict[object, int]
-) -> tuple[dict[str, list[object]], list[FieldProblem]]:
+) -> tuple[dict[str, list[object] | PatchedArrowColumn], list[FieldProblem]]:
     """The valid rows' values by column (as model_dump gives them) and every problem, by line.
 
     ``first_line_of`` holds the line of each id met in earlier batches; this batch's are added.
     """
     count = table.num_rows
     rules = store._column_rules()
-    values: dict[str, list[object]] = {}
+    values: dict[str, list[object] | PatchedArrowColumn] = {}
     rejected = np.zeros(count, dtype=bool)
     for name in COLUMNS:
         cells = table.column(name).combine_chunks() if count else pa.array([], pa.string())
@@ -417,7 +457,8 @@ def _validate_table(
     if rejected.any():
         kept = np.flatnonzero(~rejected).tolist()
         values = {name: _take(column, kept) for name, column in values.items()}
-    duplicates = store._duplicate_ids(values["id"], kept_lines, problems, first_line_of)
+    ids = _as_arrow(values["id"]).to_pylist()
+    duplicates = store._duplicate_ids(ids, kept_lines, problems, first_line_of)
     if duplicates:
         unique = [index for index in range(len(kept_lines)) if index not in duplicates]
         values = {name: _take(column, unique) for name, column in values.items()}
@@ -458,10 +499,20 @@ class PatchedArrowColumn:
         """One Arrow array of every cell, the filled-in ones converted."""
         if not self._patches:
             return self._array
-        patched = pa.array(list(self._patches.values()), type=self._array.type)
+        values = list(self._patches.values())
+        if pa.types.is_string(self._array.type):  # vocabulary members are their words
+            values = [None if value is None else str(value) for value in values]
+        patched = pa.array(values, type=self._array.type)
         positions = np.arange(len(self._array))
         positions[list(self._patches)] = len(self._array) + np.arange(len(self._patches))
         return pa.concat_arrays([self._array, patched]).take(pa.array(positions))
+
+
+def _as_arrow(column: list[object] | PatchedArrowColumn) -> pa.Array:
+    """The column as one Arrow array."""
+    if isinstance(column, PatchedArrowColumn):
+        return column.to_arrow()
+    return pa.array(column)
 
 
 def _take(column: list[object] | PatchedArrowColumn, indices: Sequence[int]) -> Any:
@@ -504,13 +555,10 @@ def _passes_row_rules(values: Mapping[str, list[object]], rules: Any) -> np.ndar
     if rules is None or [rule.__name__ for rule in rules.row_rules] != ["_cross_field_rules"]:
         # The schema's rules changed shape: let every row be validated whole.
         return np.zeros(count, dtype=bool)
-    dates = pd.to_datetime(pd.Series(values["date"], dtype=object), errors="coerce")
-    ends = pd.to_datetime(pd.Series(values["end_date"], dtype=object), errors="coerce")
-    end_ok = ends.isna().to_numpy() | (ends >= dates).to_numpy()
-    unnamed = np.array([name is None for name in values["vessel_name"]], dtype=bool)
-    strike = np.array(
-        [str(event) == EventType.STRIKE.value for event in values["event_type"]], dtype=bool
-    )
+    dates, ends = _as_arrow(values["date"]), _as_arrow(values["end_date"])
+    end_ok = _mask(pc.is_null(ends)) | _mask(pc.greater_equal(ends, dates))
+    unnamed = _mask(pc.is_null(_as_arrow(values["vessel_name"])))
+    strike = _mask(pc.equal(_as_arrow(values["event_type"]), EventType.STRIKE.value))
     return end_ok & (~unnamed | strike)
 
 
@@ -538,16 +586,13 @@ def _is_clean(cells: pa.Array, max_chars: int, pattern: str = _CLEAN_TEXT) -> np
 
 
 def _text(max_chars: int, *, optional: bool) -> Callable[..., tuple[np.ndarray, list[object]]]:
-    def accept(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+    def accept(name: str, cells: pa.Array) -> tuple[np.ndarray, PatchedArrowColumn]:
         del name
-        values = cells.to_pylist()
         accepted = _is_clean(cells, max_chars)
-        if optional:
-            empty = _mask(pc.equal(cells, ""))
-            accepted |= empty
-            for index in np.flatnonzero(empty).tolist():
-                values[index] = None
-        return accepted, values
+        if not optional:
+            return accepted, PatchedArrowColumn(cells)
+        empty = _mask(pc.equal(cells, ""))
+        return accepted | empty, _emptied(cells, empty)
 
     return accept
 
@@ -565,15 +610,17 @@ def _matching(
         accepted = _mask(pc.match_substring_regex(cells, pattern))
         if check is not None:
             accepted &= check(cells)
-        values = cells.to_pylist()
-        if optional:
-            empty = _mask(pc.equal(cells, ""))
-            accepted |= empty
-            for index in np.flatnonzero(empty).tolist():
-                values[index] = None
-        return accepted, values
+        if not optional:
+            return accepted, PatchedArrowColumn(cells)
+        empty = _mask(pc.equal(cells, ""))
+        return accepted | empty, _emptied(cells, empty)
 
     return accept
+
+
+def _emptied(cells: pa.Array, empty: np.ndarray) -> PatchedArrowColumn:
+    """``cells`` with the empty ones null (the schema's None)."""
+    return PatchedArrowColumn(pc.if_else(pa.array(empty), pa.scalar(None, cells.type), cells))
 
 
 def _imo_check_digit_adds_up(cells: pa.Array) -> np.ndarray:
@@ -599,16 +646,13 @@ def _flag(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
     del name
     accepted = _mask(pc.is_in(cells, value_set=_flag_codes()))
     empty = _mask(pc.equal(cells, ""))
-    values = cells.to_pylist()
-    for index in np.flatnonzero(empty).tolist():
-        values[index] = None
-    return accepted | empty, values
+    return accepted | empty, _emptied(cells, empty)
 
 
 def _vocabulary(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
     words = pa.array([member.value for member in VOCABULARIES[name]])
     # Kept as words: the frame makes a category of each value's text, member or word alike.
-    return _mask(pc.is_in(cells, value_set=words)), cells.to_pylist()
+    return _mask(pc.is_in(cells, value_set=words)), PatchedArrowColumn(cells)
 
 
 def _dates(cells: pa.Array, pattern: str, fmt: str) -> tuple[np.ndarray, pa.Array]:
@@ -638,11 +682,9 @@ def _date(*, optional: bool) -> Any:
         accepted, parsed = _dates(cells, _DATE, "%Y-%m-%d")
         days = pc.cast(parsed, pa.date32())
         accepted &= _in_range(days)
-        values = days.to_pylist()
         if optional:
-            empty = _mask(pc.equal(cells, ""))
-            accepted |= empty
-        return accepted, values
+            accepted |= _mask(pc.equal(cells, ""))
+        return accepted, PatchedArrowColumn(days)
 
     return accept
 
@@ -650,8 +692,8 @@ def _date(*, optional: bool) -> Any:
 def _instant(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
     del name
     accepted, parsed = _dates(cells, _INSTANT, "%Y-%m-%dT%H:%M:%SZ")
-    instants = pc.cast(parsed, pa.timestamp("s")).to_pylist()  # naive: no zone lookups
-    return accepted, [None if value is None else value.replace(tzinfo=dt.UTC) for value in instants]
+    # Microseconds, as the frame keeps the instants the schema gives.
+    return accepted, PatchedArrowColumn(pc.cast(parsed, _INSTANT_TYPE))
 
 
 def _coordinate(limit: int) -> Any:
@@ -660,7 +702,7 @@ def _coordinate(limit: int) -> Any:
         accepted = _mask(pc.match_substring_regex(cells, _COORDINATE))
         numbers = pc.cast(pc.if_else(pa.array(accepted), cells, "0"), pa.float64())
         accepted &= _mask(pc.less_equal(pc.abs(numbers), limit))
-        return accepted, numbers.to_pylist()
+        return accepted, PatchedArrowColumn(numbers)
 
     return accept
 
@@ -669,10 +711,8 @@ def _count(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
     del name
     digits = _mask(pc.match_substring_regex(cells, _COUNT))
     empty = _mask(pc.equal(cells, ""))
-    numbers = pc.cast(pc.if_else(pa.array(digits), cells, "0"), pa.int64()).to_pylist()
-    for index in np.flatnonzero(empty).tolist():
-        numbers[index] = None
-    return digits | empty, numbers
+    numbers = pc.cast(pc.if_else(pa.array(digits), cells, "0"), pa.int64())
+    return digits | empty, _emptied(numbers, empty)
 
 
 def _names(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
@@ -708,7 +748,7 @@ def _sources(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
         parsed = pa_json.read_json(
             pa.BufferReader(document),
             parse_options=pa_json.ParseOptions(
-                explicit_schema=pa.schema([("s", _SOURCES_TYPE)]),
+                explicit_schema=pa.schema([("s", _SOURCES_JSON_TYPE)]),
                 unexpected_field_behavior="ignore",
             ),
         ).column("s")

@@ -544,7 +544,10 @@ def _typed_frame(
         values = columns.pop(name)
         if name in VOCABULARIES:
             categories = [member.value for member in VOCABULARIES[name]]
-            data[name] = pd.Categorical(list(map(str, values)), categories=categories)
+            if isinstance(values, pd.Categorical) and list(values.categories) == categories:
+                data[name] = values  # the bulk loader's, from the codes it read
+            else:
+                data[name] = pd.Categorical(list(map(str, values)), categories=categories)
         elif name in _REQUIRED_TEXT:
             data[name] = pd.array(values, dtype="string", copy=False)
         elif name == "sources":
