@@ -27,6 +27,7 @@ import itertools
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -310,33 +311,39 @@ def _compact_batches(
     path: Path, batch_bytes: int
 ) -> Iterator[tuple[dict[str, Any], list[FieldProblem]]] | None:
     """The file's valid rows a batch at a time, each column in its compact form (_compact)."""
-    scanned = _scan(path)
-    if scanned is None:
+    header = _header(path)
+    if header is None:
         return None
-    header, data_lines = scanned
     return (
         ({name: _compact(name, column) for name, column in values.items()}, problems)
-        for values, problems in _batches(path, header, data_lines, batch_bytes)
+        for values, problems in _batches(path, header, batch_bytes)
     )
 
 
-def _scan(path: Path) -> tuple[list[str], int] | None:
-    """The header and the number of data lines, if Arrow will read the file as csv does."""
+def _header(path: Path) -> list[str] | None:
+    """The file's header, if its first line is one the bulk path reads."""
     try:
-        handle = path.open("rb")
+        with path.open("rb") as handle:
+            first = handle.readline()
     except OSError:
         return None  # the line-by-line path words a missing or unreadable file for people
-    with handle:
-        first = handle.readline()
-        if not first.endswith(b"\n") or first.startswith(b"\xef\xbb\xbf"):
-            return None
-        try:
-            header_line = first.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        # The store's own header check, with its own words for a header that does not match.
-        header, _rows = store._csv_rows([header_line], columns=COLUMNS, name=str(path))
-        lines, carry = 0, b""
+    if not first.endswith(b"\n") or first.startswith(b"\xef\xbb\xbf"):
+        return None
+    try:
+        header_line = first.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # The store's own header check, with its own words for a header that does not match.
+    header, _rows = store._csv_rows([header_line], columns=COLUMNS, name=str(path))
+    return header
+
+
+def _data_lines(path: Path) -> int | None:
+    """The number of data lines, if Arrow will read the file as csv does; else None."""
+    lines = 0
+    with contextlib.suppress(OSError), path.open("rb") as handle:
+        handle.readline()
+        carry = b""
         while chunk := handle.read(SCAN_SLICE_BYTES):
             chunk = carry + chunk
             cut = chunk.rfind(b"\n") + 1
@@ -354,39 +361,73 @@ def _scan(path: Path) -> tuple[list[str], int] | None:
             lines += block.count(b"\n")
         if carry:  # the last line has no line break: a torn write
             return None
-    return header, lines
+        return lines
+    return None  # unreadable
+
+
+_END = object()
+
+
+def _read_ahead(items: Iterator[Any]) -> Iterator[Any]:
+    """``items``, the next one made in a background thread while the caller uses this one."""
+    # Arrow's CSV reader parses without the GIL: with a second core, the next batch is read
+    # while this one is validated.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(next, items, _END)
+        while (item := pending.result()) is not _END:
+            pending = pool.submit(next, items, _END)
+            yield item
 
 
 def _batches(
-    path: Path, header: list[str], data_lines: int, batch_bytes: int
+    path: Path, header: list[str], batch_bytes: int
 ) -> Iterator[tuple[dict[str, Any], list[FieldProblem]]]:
-    """Validated batches of ``path``, as _validate_table gives them."""
+    """Validated batches of ``path``, as _validate_table gives them.
+
+    The file is checked for what Arrow would read otherwise than csv (_data_lines) in a
+    background thread while the batches are read; when it fails, ReadLineByLineError ends the
+    batches, whatever they were.
+    """
     first_line_of: dict[object, int] = {}
     next_line = 2
-    try:
-        reader = pa_csv.open_csv(
-            path,
-            read_options=pa_csv.ReadOptions(
-                column_names=header, skip_rows=1, block_size=batch_bytes
-            ),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-        for batch in reader:
-            table = pa.Table.from_batches([batch])
-            # Each record on a line of its own: row i of the batch is on line next_line + i.
-            lines = np.arange(next_line, next_line + table.num_rows)
-            next_line += table.num_rows
-            yield _validate_table(table, header, lines, first_line_of)
-    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
-        # A row of the wrong width, a cell that is not UTF-8: reported line by line.
-        raise ReadLineByLineError(str(error)) from None
-    if next_line - 2 != data_lines:
-        raise ReadLineByLineError(f"read {next_line - 2} rows of {data_lines} lines")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        data_lines = pool.submit(_data_lines, path)
+        try:
+            reader = pa_csv.open_csv(
+                path,
+                read_options=pa_csv.ReadOptions(
+                    column_names=header, skip_rows=1, block_size=batch_bytes
+                ),
+                parse_options=pa_csv.ParseOptions(
+                    newlines_in_values=False, ignore_empty_lines=False
+                ),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=dict.fromkeys(header, pa.string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            for batch in _read_ahead(reader):
+                table = pa.Table.from_batches([batch])
+                # Each record on a line of its own: row i of the batch is on line next_line + i.
+                lines = np.arange(next_line, next_line + table.num_rows)
+                next_line += table.num_rows
+                validated = _validate_table(table, header, lines, first_line_of)
+                if data_lines.done() and data_lines.result() is None:
+                    break  # stop early: the file goes line by line
+                yield validated
+        except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as error:
+            # A row of the wrong width, a cell that is not UTF-8: reported line by line.
+            raise ReadLineByLineError(str(error)) from None
+        except Exception:
+            if data_lines.result() is None:  # read as it should not have been: no bug of ours
+                raise ReadLineByLineError("read otherwise than csv reads it") from None
+            raise
+        expected = data_lines.result()
+    if expected is None:
+        raise ReadLineByLineError("Arrow and csv could read this file differently")
+    if next_line - 2 != expected:
+        raise ReadLineByLineError(f"read {next_line - 2} rows of {expected} lines")
 
 
 def _slice_has_quote_out_of_place(data: bytes, start: int, end: int) -> bool:
