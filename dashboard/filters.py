@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 
+import numpy as np
 import pandas as pd
 
 from dashboard.schema import (
@@ -104,6 +105,15 @@ _MULTI_VALUED = {f.name for f in fields(IncidentFilter) if f.type == "tuple[str,
 
 def filter_incidents(frame: pd.DataFrame, incident_filter: IncidentFilter) -> pd.DataFrame:
     """The rows of ``frame`` that pass every part of ``incident_filter``, in file order."""
+    return frame.take(filter_positions(frame, incident_filter))
+
+
+def filter_positions(frame: pd.DataFrame, incident_filter: IncidentFilter) -> np.ndarray:
+    """The positions of the rows of ``frame`` that pass ``incident_filter``, in file order.
+
+    Cheaper than the rows themselves: at 1,000,000 incidents a filtered copy is most of a
+    gigabyte, and the map needs only a few of its columns.
+    """
     keep = pd.Series(True, index=frame.index)
     verifications = incident_filter.verifications or DEFAULT_VERIFICATIONS
     keep &= frame["verification"].isin(verifications)
@@ -133,7 +143,7 @@ def filter_incidents(frame: pd.DataFrame, incident_filter: IncidentFilter) -> pd
         # A machine-readable mark in the data (the disputed columns), not a search in the notes.
         is_disputed = frame["disputed_fields"].map(len).gt(0)
         keep &= is_disputed if incident_filter.disputed == DISPUTED_ONLY else ~is_disputed
-    return frame[keep]
+    return np.flatnonzero(keep.to_numpy())
 
 
 def _matches_text(frame: pd.DataFrame, text: str) -> pd.Series:

@@ -39,6 +39,9 @@ DETAIL_LIMIT = 1_000
 # From this many incidents on, clustering a Leaflet marker each takes the browser seconds: the
 # map paints dots on one canvas instead (issue 12).
 CANVAS_LIMIT = 5_000
+# What the map reads of each incident above DETAIL_LIMIT (compact and canvas layers, legend,
+# opening view, focus): the map page copies only these out of a large filtered record.
+OVERVIEW_COLUMNS = ("id", "latitude", "longitude", "event_type", "verification")
 # Compact markers carry positions in thousandths of a degree (about 100 m).
 COMPACT_SCALE = 1_000
 POPUP_MAX_WIDTH = 340

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -10,7 +11,7 @@ from benchmarks.generate import write_incidents
 from dashboard.assets import URL_PREFIX, ensure_static_assets, land_url
 from dashboard.land import LAND_GEOJSON
 from dashboard.map_component import render_map_payload
-from dashboard.map_view import CANVAS_LIMIT, build_incident_map
+from dashboard.map_view import CANVAS_LIMIT, DETAIL_LIMIT, OVERVIEW_COLUMNS, build_incident_map
 from dashboard.store import load_incidents
 
 
@@ -38,3 +39,22 @@ def test_from_the_canvas_limit_on_the_map_carries_dots_not_markers(many) -> None
     assert payload.size < 40_000 + 20 * len(many)
     fewer = build_incident_map(many.head(CANVAS_LIMIT - 1), online_tiles=False)
     assert "markerClusterGroup" in render_map_payload(fewer, key="map").script
+
+
+def _without_element_ids(script: str) -> str:
+    """The map's script with Folium's random element names made alike."""
+    return re.sub(r"_[0-9a-f]{32}", "_id", script)
+
+
+@pytest.mark.parametrize("rows", [DETAIL_LIMIT + 1, CANVAS_LIMIT])
+def test_above_the_detail_limit_the_overview_columns_draw_the_same_map(many, rows) -> None:
+    frame = many.head(rows).copy()
+    frame.loc[frame.index[3], "verification"] = "rejected"  # the legend reads verification
+    focus = str(frame["id"].iloc[7])
+    full, narrow = (
+        render_map_payload(
+            build_incident_map(part, online_tiles=False, focus_id=focus), key="map"
+        ).script
+        for part in (frame, frame[list(OVERVIEW_COLUMNS)])
+    )
+    assert _without_element_ids(narrow) == _without_element_ids(full)

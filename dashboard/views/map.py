@@ -12,6 +12,7 @@ from dashboard.incident_details import INCIDENT_PARAM, render_incident_details
 from dashboard.map_component import MapPayload, render_map_payload, show_map
 from dashboard.map_view import (
     DETAIL_LIMIT,
+    OVERVIEW_COLUMNS,
     build_incident_map,
     incidents_at,
     online_tiles_enabled,
@@ -63,7 +64,7 @@ def render() -> None:
     """Draw the map page."""
     view = current_view()
     st.title(_("Interdictions at sea"))
-    shown = len(view.filtered)
+    shown = view.shown
     caption = _("{shown} of {total} incidents match the filters.").format(
         shown=format_number(shown), total=format_number(len(view.incidents))
     )
@@ -78,11 +79,13 @@ def render() -> None:
             "or popups: click one for its details, or filter to fewer to see them all."
         ).format(limit=format_number(DETAIL_LIMIT))
     st.caption(caption)
-    if view.filtered.empty:
+    if not shown:
         show_empty_state()
     requested = _requested_incident()
     opened_on = _opened_on(requested)
-    focus_id = opened_on if opened_on in set(view.filtered["id"]) else None
+    # Above DETAIL_LIMIT the map reads only a few columns: the rest are not copied out.
+    drawn = view.filtered if shown <= DETAIL_LIMIT else view.filtered_columns(OVERVIEW_COLUMNS)
+    focus_id = opened_on if opened_on and drawn["id"].eq(opened_on).any() else None
     map_column, details_column = st.columns([3, 1])
     with map_column:
         with st.spinner(_("Drawing the map…")):
@@ -93,13 +96,14 @@ def render() -> None:
                 online_tiles_enabled(),
                 focus_id,
                 current_language(),
-                view.filtered,
+                drawn,
             )
         # Only clicks come back: panning and zooming must not rerun the script.
         state = show_map(payload, key=MAP_KEY, height=620, returned_objects=["last_object_clicked"])
     with details_column:
         clicked = (state or {}).get("last_object_clicked")
-        selected = incidents_at(view.filtered, clicked["lat"], clicked["lng"]) if clicked else None
+        near = incidents_at(drawn, clicked["lat"], clicked["lng"]) if clicked else None
+        selected = None if near is None else view.incidents.loc[near.index]
         if (selected is None or selected.empty) and requested:
             selected = view.incidents[view.incidents["id"] == requested]
             if selected.empty:
