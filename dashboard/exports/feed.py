@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import numpy as np
 import pandas as pd
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
@@ -109,9 +110,22 @@ def _uuid_urn(name: str) -> str:
 
 def latest_verified(frame: pd.DataFrame, *, limit: int = LATEST_ENTRIES) -> pd.DataFrame:
     """The verified incidents, newest first (by date, then by when they were added)."""
-    verified = frame[frame["verification"].astype(str) == Verification.VERIFIED.value]
-    ordered = verified.sort_values(["date", "added_at", "id"], ascending=False, kind="stable")
-    return ordered.head(limit)
+    return frame.take(_newest_verified(frame)[:limit])
+
+
+def _verified(frame: pd.DataFrame) -> np.ndarray:
+    """The positions of the verified incidents."""
+    return np.flatnonzero((frame["verification"] == Verification.VERIFIED.value).to_numpy())
+
+
+def _newest_verified(frame: pd.DataFrame) -> np.ndarray:
+    """The positions of the verified incidents, newest first (date, when added, id)."""
+    # Sorted on the three key columns alone: sorting whole rows copied every column, which at
+    # 1,000,000 incidents took seconds for each of the feeds.
+    verified = _verified(frame)
+    keys = frame[["date", "added_at", "id"]].take(verified).reset_index(drop=True)
+    order = keys.sort_values(["date", "added_at", "id"], ascending=False, kind="stable").index
+    return verified[order.to_numpy()]
 
 
 def _entry_title(incident: Mapping[str, Any]) -> str:
@@ -128,7 +142,11 @@ def build_feed(frame: pd.DataFrame, scope: FeedScope, *, base_url: str) -> FeedG
     """The Atom feed of ``frame``'s latest verified incidents within ``scope``."""
     if scope.flag is not None:
         frame = frame[frame["flag"] == scope.flag]
-    incidents = latest_verified(frame)
+    return _feed(latest_verified(frame), scope, base_url=base_url)
+
+
+def _feed(incidents: pd.DataFrame, scope: FeedScope, *, base_url: str) -> FeedGenerator:
+    """The Atom feed of ``incidents`` (the scope's latest verified ones, newest first)."""
     feed = FeedGenerator()
     feed.id(_uuid_urn(f"feed:{scope.file}"))
     feed.title(scope.title)
@@ -174,8 +192,8 @@ def to_atom_bytes(frame: pd.DataFrame) -> bytes:
 def feed_scopes(frame: pd.DataFrame) -> Iterable[FeedScope]:
     """The whole record's feed and one per flag state that a verified incident flies."""
     yield FeedScope.whole_record()
-    verified = latest_verified(frame, limit=len(frame))
-    for flag in sorted(set(verified["flag"].dropna()) - {""}):
+    flags = frame["flag"].take(_verified(frame)).dropna().unique()
+    for flag in sorted(set(flags) - {""}):
         if country_name(flag) is not None:
             yield FeedScope.for_flag(flag)
 
@@ -184,10 +202,17 @@ def write_feeds(frame: pd.DataFrame, static_dir: Path, *, base_url: str) -> list
     """Write every feed under ``static_dir/feeds/``; return the files written."""
     feeds_dir = static_dir / FEEDS_DIR_NAME
     written = []
-    wanted = list(feed_scopes(frame))
-    for scope in wanted:
+    # The verified incidents are ordered once; each feed takes the first of its own flag.
+    newest = _newest_verified(frame)
+    flag_codes, flags = pd.factorize(frame["flag"].take(newest))
+    code_of = {flag: code for code, flag in enumerate(flags)}
+    for scope in feed_scopes(frame):
+        positions = (
+            newest if scope.flag is None else newest[flag_codes == code_of.get(scope.flag, -2)]
+        )
+        incidents = frame.take(positions[:LATEST_ENTRIES])
         target = feeds_dir / scope.file
-        write_atomically(target, build_feed(frame, scope, base_url=base_url).atom_str(pretty=True))
+        write_atomically(target, _feed(incidents, scope, base_url=base_url).atom_str(pretty=True))
         written.append(target)
     # A flag whose last verified incident went (rejected, corrected) loses its feed file.
     flag_dir = feeds_dir / FLAG_FEEDS_DIR_NAME
