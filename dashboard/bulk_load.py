@@ -202,26 +202,7 @@ def _parse(path: Path) -> tuple[pd.DataFrame, tuple[FieldProblem, ...]] | None:
     # Each column's parts are let go as it is joined: holding them all to the end doubled the
     # peak (1,000,000 incidents: the frame's 0.8 GB twice).
     columns = {name: _joined(name, parts.pop(name)) for name in COLUMNS}
-    return in_one_chunk(store._typed_frame(columns, ())), tuple(problems)
-
-
-def in_one_chunk(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with each Arrow-backed column (text, sources) in one piece, not one per batch.
-
-    Arrow's take on a column in pieces first joins them: every filter, sort or lookup on a
-    frame read in 60 batches copied its text whole (feeds of 1,000,000 incidents: 1.4 s).
-    """
-    for name in frame.columns:
-        array = frame[name].array
-        pieces = getattr(array, "_pa_array", None)
-        if not isinstance(pieces, pa.ChunkedArray) or pieces.num_chunks <= 1:
-            continue
-        try:
-            whole = pieces.combine_chunks()
-        except pa.ArrowInvalid:
-            continue  # over 2 GB of text in one column: it stays in pieces
-        frame[name] = pd.array(whole, dtype=array.dtype)
-    return frame
+    return store.in_one_chunk(store._typed_frame(columns, ())), tuple(problems)
 
 
 _REQUIRED_TEXT = frozenset(store._REQUIRED_TEXT)
@@ -1022,4 +1003,4 @@ def _read_cache(path: Path, key: str) -> tuple[pd.DataFrame, tuple[FieldProblem,
     }
     frame = pd.DataFrame(columns, copy=False)
     dtypes = json.loads(metadata[b"interdiction_dtypes"])
-    return in_one_chunk(frame.astype(dtypes)), problems
+    return store.in_one_chunk(frame.astype(dtypes)), problems

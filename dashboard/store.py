@@ -557,6 +557,25 @@ def _typed_frame(
     return _typed_columns(pd.DataFrame(data))
 
 
+def in_one_chunk(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each Arrow-backed column (text, sources) in one piece, not one per batch.
+
+    Arrow's take on a column in pieces first joins them: every filter, sort or lookup on a
+    frame read in 60 batches copied its text whole (feeds of 1,000,000 incidents: 1.4 s).
+    """
+    for name in frame.columns:
+        array = frame[name].array
+        pieces = getattr(array, "_pa_array", None)
+        if not isinstance(pieces, pa.ChunkedArray) or pieces.num_chunks <= 1:
+            continue
+        try:
+            whole = pieces.combine_chunks()
+        except pa.ArrowInvalid:
+            continue  # over 2 GB of text in one column: it stays in pieces
+        frame[name] = pd.array(whole, dtype=array.dtype)
+    return frame
+
+
 def _typed_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its dates, instants, positions and required text given their types."""
     for column, vocabulary in VOCABULARIES.items():

@@ -18,6 +18,7 @@ from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
+from dashboard import store
 from dashboard.checks import find_duplicates
 from dashboard.errors import FieldProblem, InterdictionTrackerError
 from dashboard.schema import AddedVia, Incident, IncidentDraft, Review, Verification
@@ -184,7 +185,7 @@ def apply_changes(snapshot: Snapshot, changes: Changes, version: Hashable) -> Sn
         frame = (
             changes.incidents.copy()
             if frame.empty
-            else pd.concat([frame, changes.incidents], ignore_index=True)
+            else store.in_one_chunk(pd.concat([frame, changes.incidents], ignore_index=True))
         )
     if changes.reviews:
         decided = {review.incident_id: review.decision.value for review in changes.reviews}
