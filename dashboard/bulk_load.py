@@ -212,7 +212,7 @@ _OPTIONAL_TEXT = frozenset(
 _COUNTS = frozenset(schema.COUNT_COLUMNS)
 
 
-def _compact(name: str, column: list[object] | PatchedArrowColumn) -> Any:
+def _compact(name: str, column: Column) -> Any:
     """One batch's values of one column in the compact form the frame will hold them in."""
     # Each batch's cells become compact arrays at once, so that no Python string or date of
     # the batch outlives it (at 1,000,000 rows they would be gigabytes); only the lists of
@@ -462,14 +462,14 @@ def _slice_has_quote_out_of_place(data: bytes, start: int, end: int) -> bool:
 
 def _validate_table(
     table: pa.Table, header: Sequence[str], lines: np.ndarray, first_line_of: dict[object, int]
-) -> tuple[dict[str, list[object] | PatchedArrowColumn], list[FieldProblem]]:
+) -> tuple[dict[str, Column], list[FieldProblem]]:
     """The valid rows' values by column (as model_dump gives them) and every problem, by line.
 
     ``first_line_of`` holds the line of each id met in earlier batches; this batch's are added.
     """
     count = table.num_rows
     rules = store._column_rules()
-    values: dict[str, list[object] | PatchedArrowColumn] = {}
+    values: dict[str, Column] = {}
     rejected = np.zeros(count, dtype=bool)
     for name in COLUMNS:
         cells = table.column(name).combine_chunks() if count else pa.array([], pa.string())
@@ -512,8 +512,8 @@ def _validate_table(
 class PatchedArrowColumn:
     """A column read as one Arrow array, some of whose cells a validator has since filled in.
 
-    It takes the place of a column's list of values where those values are many small objects
-    (sources): the Arrow array is kept as it is read, and only the filled-in cells are Python.
+    It takes the place of a column's list of values: the Arrow array is kept as it is read, and
+    only the cells a validator filled in (a handful, in a clean file) are Python values.
     """
 
     def __init__(self, array: pa.Array, patches: dict[int, object] | None = None) -> None:
@@ -522,11 +522,6 @@ class PatchedArrowColumn:
 
     def __len__(self) -> int:
         return len(self._array)
-
-    def __getitem__(self, index: int) -> object:
-        if index in self._patches:
-            return self._patches[index]
-        return self._array[index].as_py()
 
     def __setitem__(self, index: int, value: object) -> None:
         self._patches[index] = value
@@ -551,14 +546,18 @@ class PatchedArrowColumn:
         return pa.concat_arrays([self._array, patched]).take(pa.array(positions))
 
 
-def _as_arrow(column: list[object] | PatchedArrowColumn) -> pa.Array:
+# A batch's column of values: a list (names, and what only validators read), or Arrow's.
+Column = list[object] | PatchedArrowColumn
+
+
+def _as_arrow(column: Column) -> pa.Array:
     """The column as one Arrow array."""
     if isinstance(column, PatchedArrowColumn):
         return column.to_arrow()
     return pa.array(column)
 
 
-def _take(column: list[object] | PatchedArrowColumn, indices: Sequence[int]) -> Any:
+def _take(column: Column, indices: Sequence[int]) -> Any:
     """The cells of ``column`` at ``indices``."""
     if isinstance(column, PatchedArrowColumn):
         return column.take(indices)
@@ -566,7 +565,7 @@ def _take(column: list[object] | PatchedArrowColumn, indices: Sequence[int]) -> 
 
 
 def _validate_rest(
-    cells: pa.Array, accepted: np.ndarray, column: list[object], validator: Any, serializer: Any
+    cells: pa.Array, accepted: np.ndarray, column: Column, validator: Any, serializer: Any
 ) -> np.ndarray:
     """Which rows the field validator rejects among those not accepted in bulk; fills ``column``."""
     # Each distinct cell once, as the line-by-line path does, dumped by the field's own
@@ -610,7 +609,7 @@ def _passes_row_rules(values: Mapping[str, list[object]], rules: Any) -> np.ndar
 # gives them, with those cells filled (the others are None until their validator fills them).
 
 
-def _accept_nothing(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+def _accept_nothing(name: str, cells: pa.Array) -> tuple[np.ndarray, Column]:
     del name
     return np.zeros(len(cells), dtype=bool), [None] * len(cells)
 
@@ -628,8 +627,8 @@ def _is_clean(cells: pa.Array, max_chars: int, pattern: str = _CLEAN_TEXT) -> np
     )
 
 
-def _text(max_chars: int, *, optional: bool) -> Callable[..., tuple[np.ndarray, list[object]]]:
-    def accept(name: str, cells: pa.Array) -> tuple[np.ndarray, PatchedArrowColumn]:
+def _text(max_chars: int, *, optional: bool) -> Callable[..., tuple[np.ndarray, Column]]:
+    def accept(name: str, cells: pa.Array) -> tuple[np.ndarray, Column]:
         del name
         accepted = _is_clean(cells, max_chars)
         if not optional:
@@ -648,7 +647,7 @@ def _matching(
 ) -> Any:
     """Text accepted as it is when it matches ``pattern`` (and ``check``); empty is None."""
 
-    def accept(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+    def accept(name: str, cells: pa.Array) -> tuple[np.ndarray, Column]:
         del name
         accepted = _mask(pc.match_substring_regex(cells, pattern))
         if check is not None:
@@ -685,14 +684,14 @@ def _flag_codes() -> pa.Array:
     )
 
 
-def _flag(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+def _flag(name: str, cells: pa.Array) -> tuple[np.ndarray, Column]:
     del name
     accepted = _mask(pc.is_in(cells, value_set=_flag_codes()))
     empty = _mask(pc.equal(cells, ""))
     return accepted | empty, _emptied(cells, empty)
 
 
-def _vocabulary(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+def _vocabulary(name: str, cells: pa.Array) -> tuple[np.ndarray, Column]:
     words = pa.array([member.value for member in VOCABULARIES[name]])
     # Kept as words: the frame makes a category of each value's text, member or word alike.
     return _mask(pc.is_in(cells, value_set=words)), PatchedArrowColumn(cells)
@@ -720,7 +719,7 @@ def _in_range(days: pa.Array) -> np.ndarray:
 
 
 def _date(*, optional: bool) -> Any:
-    def accept(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+    def accept(name: str, cells: pa.Array) -> tuple[np.ndarray, Column]:
         del name
         accepted, parsed = _dates(cells, _DATE, "%Y-%m-%d")
         days = pc.cast(parsed, pa.date32())
@@ -732,7 +731,7 @@ def _date(*, optional: bool) -> Any:
     return accept
 
 
-def _instant(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+def _instant(name: str, cells: pa.Array) -> tuple[np.ndarray, Column]:
     del name
     accepted, parsed = _dates(cells, _INSTANT, "%Y-%m-%dT%H:%M:%SZ")
     # Microseconds, as the frame keeps the instants the schema gives.
@@ -740,7 +739,7 @@ def _instant(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
 
 
 def _coordinate(limit: int) -> Any:
-    def accept(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+    def accept(name: str, cells: pa.Array) -> tuple[np.ndarray, Column]:
         del name
         accepted = _mask(pc.match_substring_regex(cells, _COORDINATE))
         numbers = pc.cast(pc.if_else(pa.array(accepted), cells, "0"), pa.float64())
@@ -750,7 +749,7 @@ def _coordinate(limit: int) -> Any:
     return accept
 
 
-def _count(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+def _count(name: str, cells: pa.Array) -> tuple[np.ndarray, Column]:
     del name
     digits = _mask(pc.match_substring_regex(cells, _COUNT))
     empty = _mask(pc.equal(cells, ""))
@@ -758,7 +757,7 @@ def _count(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
     return digits | empty, _emptied(numbers, empty)
 
 
-def _names(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+def _names(name: str, cells: pa.Array) -> tuple[np.ndarray, Column]:
     empty = _mask(pc.equal(cells, ""))
     listed = _is_clean(cells, MAX_SHORT_TEXT_CHARS, _CLEAN_LIST) & _mask(
         pc.less(pc.count_substring(cells, LIST_SEPARATOR), _MAX_ITEMS)
@@ -773,7 +772,7 @@ def _names(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
     return empty | listed, values
 
 
-def _sources(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
+def _sources(name: str, cells: pa.Array) -> tuple[np.ndarray, Column]:
     """Sources in the form the store writes (a JSON list of objects of strings), read by Arrow."""
     del name
     count = len(cells)
@@ -839,7 +838,7 @@ def _sources(name: str, cells: pa.Array) -> tuple[np.ndarray, list[object]]:
     return accepted, PatchedArrowColumn(column)
 
 
-_ACCEPT: dict[str, Callable[[str, pa.Array], tuple[np.ndarray, list[object]]]] = {
+_ACCEPT: dict[str, Callable[[str, pa.Array], tuple[np.ndarray, Column]]] = {
     "id": _matching(_ID, optional=False),
     "date": _date(optional=False),
     "end_date": _date(optional=True),
