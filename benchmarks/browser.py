@@ -11,6 +11,7 @@ server's peak memory is read from its own process (VmHWM), not from this one.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import statistics
@@ -39,6 +40,38 @@ MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 # A cluster, a single marker, or the canvas of dots once it is painted (dashboard/canvas_layer.py).
 DRAWN = ".marker-cluster, .incident-marker, canvas.incident-points-drawn"
 READY_DEADLINE_S = 60.0
+# Run in every frame of a measured page: the map's frame notes, at the first animation frame in
+# which a marker is visible, when that was (epoch milliseconds) on the top page. Playwright's own
+# wait polls ever more slowly, every 500 ms after the first quarter second, so the moment it
+# returns can be half a second after the markers were drawn.
+_NOTE_WHEN_DRAWN = """
+(() => {
+  if (window === window.top) return;
+  const drawn = DRAWN_SELECTOR;
+  const visible = (element) => {
+    const box = element.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && getComputedStyle(element).visibility !== "hidden";
+  };
+  const watch = () => {
+    const page = window.document;
+    if (page.__watchingMarkers) return;
+    page.__watchingMarkers = true;
+    const look = () => {
+      if (window.top.__markersDrawnAt || window.document !== page) return;
+      if (Array.from(page.querySelectorAll(drawn)).some(visible)) {
+        window.top.__markersDrawnAt = performance.timeOrigin + performance.now();
+      } else {
+        requestAnimationFrame(look);
+      }
+    };
+    requestAnimationFrame(look);
+  };
+  // The map's frame starts as about:blank and keeps that window when its page (same origin)
+  // loads, without this script running again: so watch each document the window loads.
+  window.addEventListener("DOMContentLoaded", watch);
+  watch();
+})();
+""".replace("DRAWN_SELECTOR", json.dumps(DRAWN))
 
 
 class BrowserUnavailableError(RuntimeError):
@@ -248,15 +281,21 @@ def _one_load(browser: object, url: str, timeout_s: float) -> tuple[float, float
             route.abort()
 
     context.route("**/*", keep_local)
+    context.add_init_script(_NOTE_WHEN_DRAWN)
     page = context.new_page()
     try:
         page.goto(url, wait_until="commit")
         drawn = page.frame_locator(MAP_FRAME).locator(DRAWN).first
         drawn.wait_for(state="visible", timeout=timeout_s * 1000)
-        # The page's own clock: milliseconds since navigation began, now and at its load event.
-        now, load_event = page.evaluate(
-            "() => [performance.now(), performance.getEntriesByType('navigation')[0].loadEventEnd]"
+        # The page's own clock: milliseconds since navigation began, when the map's frame saw
+        # the markers and at the load event.
+        drawn_at, load_event = page.evaluate(
+            """() => [
+                (window.__markersDrawnAt || performance.timeOrigin + performance.now())
+                    - performance.timeOrigin,
+                performance.getEntriesByType('navigation')[0].loadEventEnd,
+            ]"""
         )
-        return now / 1000, (now - load_event) / 1000
+        return drawn_at / 1000, (drawn_at - load_event) / 1000
     finally:
         context.close()

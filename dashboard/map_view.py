@@ -631,9 +631,15 @@ class _LandLayer(_ScriptedLayer):
             pane: {{ this.pane|tojson }}, interactive: false,
             style: function () { return {{ this.style }}; }
         }).addTo({{ this._parent.get_name() }});
+        // Fetched at once, drawn after the next paint: building and drawing the coasts takes
+        // the browser about 50 ms, which the incidents, the reason for the map, need not wait.
         fetch({{ this.url|tojson }})
             .then(function (response) { return response.json(); })
-            .then(function (land) { {{ this.get_name() }}.addData(land); });
+            .then(function (land) {
+                requestAnimationFrame(function () {
+                    setTimeout(function () { {{ this.get_name() }}.addData(land); }, 0);
+                });
+            });
         {% endmacro %}
         """
     )

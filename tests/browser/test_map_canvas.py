@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from benchmarks.generate import write_incidents
+from dashboard.colours import EVENT_COLOURS
 from dashboard.filters import IncidentFilter, filter_incidents
 from dashboard.map_view import CANVAS_LIMIT
 from dashboard.store import load_incidents
@@ -85,3 +86,35 @@ def test_clicking_a_dot_shows_its_incident_beside_the_map(
     page.mouse.click(box["x"] + where["x"], box["y"] + where["y"])
     details = page.locator('[data-testid="stMarkdownContainer"]', has_text=target["id"]).first
     expect(details).to_be_visible()
+
+
+def _pixel(leaflet: object, latitude: float, longitude: float, offset_px: int) -> list[int]:
+    """The canvas's RGBA at ``offset_px`` screen pixels right of a position, once repainted."""
+    return leaflet.evaluate(
+        f"""() => {{
+            window.map.setView([{latitude}, {longitude}], 10, {{animate: false}});
+            const dots = ({_DOTS})();
+            dots._paint();
+            const point = window.map.latLngToContainerPoint([{latitude}, {longitude}]);
+            const ratio = window.devicePixelRatio || 1;
+            const pixel = dots._canvas.getContext("2d").getImageData(
+                Math.round((point.x + {offset_px}) * ratio), Math.round(point.y * ratio), 1, 1);
+            return Array.from(pixel.data);
+        }}"""
+    )
+
+
+def test_a_dot_is_painted_in_its_event_colour_with_a_white_rim(
+    canvas_app: RunningApp, page: object
+) -> None:
+    open_app(page, canvas_app.url)
+    leaflet = _leaflet(page)
+    target = _isolated(_shown(canvas_app))
+    colour = EVENT_COLOURS[target["event_type"]].lstrip("#")
+    expected = [int(colour[i : i + 2], 16) for i in (0, 2, 4)]
+    centre = _pixel(leaflet, target["latitude"], target["longitude"], 0)
+    assert centre[3] == 255
+    assert all(abs(got - want) <= 2 for got, want in zip(centre[:3], expected, strict=True))
+    rim = _pixel(leaflet, target["latitude"], target["longitude"], 4)
+    assert rim[3] > 0 and min(rim[:3]) > 200  # the white outline, at the dot's radius
+    assert _pixel(leaflet, target["latitude"], target["longitude"], 12)[3] == 0  # clear beyond
