@@ -315,7 +315,7 @@ def _batches(
     path: Path, header: list[str], data_lines: int, batch_bytes: int
 ) -> Iterator[tuple[dict[str, list[object]], list[FieldProblem]]]:
     """Validated batches of ``path``; see iter_validated_batches."""
-    first_line_of: dict[object, int] = {}
+    first_lines = _FirstLines()
     next_line = 2
     read_options = pa_csv.ReadOptions(column_names=header)
     parse_options = pa_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False)
@@ -338,7 +338,7 @@ def _batches(
             # Each record on a line of its own: row i of the batch is on line next_line + i.
             lines = np.arange(next_line, next_line + table.num_rows)
             next_line += table.num_rows
-            yield _validate_table(table, header, lines, first_line_of)
+            yield _validate_table(table, header, lines, first_lines)
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         # A row of the wrong width, a cell that is not UTF-8: reported line by line.
         raise ReadLineByLineError(str(error)) from None
@@ -393,12 +393,54 @@ def _slice_has_quote_out_of_place(data: bytes, start: int, end: int) -> bool:
     return bool(np.any(ordinary_after & np.where(opens_cell, ~odd, odd)))
 
 
+class _FirstLines:
+    """The line of every id met so far in a file read in batches, to find duplicates with.
+
+    Held as two sorted arrays (each id's UTF-8 bytes, and its line) rather than a dict: at
+    1,000,000 ids a dict and its strings and ints were about 150 MB, which a streamed export
+    held to its end; the arrays are about 20 MB (ids are INC- and at most nine digits).
+    """
+
+    def __init__(self) -> None:
+        self._ids = np.array([], dtype="S1")
+        self._lines = np.array([], dtype=np.int64)
+
+    def of(self, ids: Sequence[object]) -> dict[object, int]:
+        """The first line of each of ``ids`` met before: usually none at all."""
+        if not len(self._ids) or not ids:
+            return {}
+        keys = self._keys(ids)
+        positions = np.minimum(np.searchsorted(self._ids, keys), len(self._ids) - 1)
+        found = np.flatnonzero(self._ids[positions] == keys).tolist()
+        return {ids[i]: int(self._lines[positions[i]]) for i in found}
+
+    def add(self, ids: Sequence[object], lines: Sequence[int]) -> None:
+        """Remember ``ids`` (none of them met before) and their lines."""
+        if not ids:
+            return
+        keys = self._keys(ids)
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        at = np.searchsorted(self._ids, keys)
+        self._ids = np.insert(self._ids, at, keys)
+        self._lines = np.insert(self._lines, at, np.asarray(lines, dtype=np.int64)[order])
+
+    def _keys(self, ids: Sequence[object]) -> np.ndarray:
+        """``ids`` as bytes as wide as the stored ones, widened first if any is wider."""
+        keys = np.array([str(value).encode("utf-8") for value in ids], dtype=np.bytes_)
+        # Never narrowed: a cut key could match another id (no id holds a NUL byte, which
+        # the fixed-width bytes would drop).
+        if keys.itemsize > self._ids.itemsize:
+            self._ids = self._ids.astype(keys.dtype)
+        return keys.astype(self._ids.dtype)
+
+
 def _validate_table(
-    table: pa.Table, header: Sequence[str], lines: np.ndarray, first_line_of: dict[object, int]
+    table: pa.Table, header: Sequence[str], lines: np.ndarray, first_lines: _FirstLines
 ) -> tuple[dict[str, list[object]], list[FieldProblem]]:
     """The valid rows' values by column (as model_dump gives them) and every problem, by line.
 
-    ``first_line_of`` holds the line of each id met in earlier batches; this batch's are added.
+    ``first_lines`` holds the line of each id met in earlier batches; this batch's are added.
     """
     count = table.num_rows
     rules = store._column_rules()
@@ -433,7 +475,12 @@ def _validate_table(
     if rejected.any():
         kept = np.flatnonzero(~rejected).tolist()
         values = {name: [column[i] for i in kept] for name, column in values.items()}
-    duplicates = store._duplicate_ids(values["id"], kept_lines, problems, first_line_of)
+    ids = values["id"]
+    duplicates = store._duplicate_ids(ids, kept_lines, problems, first_lines.of(ids))
+    first_lines.add(
+        [ids[i] for i in range(len(ids)) if i not in duplicates],
+        [kept_lines[i] for i in range(len(ids)) if i not in duplicates],
+    )
     if duplicates:
         values = {
             name: [value for index, value in enumerate(column) if index not in duplicates]

@@ -156,6 +156,17 @@ def test_batches_carry_ids_and_line_numbers_across(generated, monkeypatch) -> No
     assert [p.line for p in result.problems] == [71, 101, 111]
 
 
+def test_ids_of_other_lengths_across_batches_are_told_apart(generated, monkeypatch) -> None:
+    # The ids met so far are held as fixed-width bytes: a longer id must neither be cut to
+    # match an earlier one (INC-00020 is not INC-0002), nor keep a later repeat from matching.
+    monkeypatch.setattr(bulk_load, "BATCH_BYTES", 8192)
+    _rewrite(generated, {100: {"id": "INC-00020"}, 110: {"id": "INC-0002"}})
+    result = _assert_same(generated)
+    assert [(p.line, p.reason) for p in result.problems] == [
+        (111, "INC-0002 is already used on line 3")
+    ]
+
+
 def test_a_header_only_file_loads_as_no_incidents_every_way(generated) -> None:
     generated.write_text(generated.read_text(encoding="utf-8").splitlines()[0] + "\n")
     assert len(_assert_same(generated).incidents) == 0
