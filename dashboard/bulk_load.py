@@ -343,17 +343,11 @@ def _header(path: Path) -> list[str] | None:
 def _data_lines(path: Path) -> int | None:
     """The number of data lines, if Arrow will read the file as csv does; else None."""
     lines = 0
-    with contextlib.suppress(OSError), path.open("rb") as handle:
-        handle.readline()
-        carry = b""
-        while chunk := handle.read(SCAN_SLICE_BYTES):
-            chunk = carry + chunk
-            cut = chunk.rfind(b"\n") + 1
-            block, carry = chunk[:cut], chunk[cut:]
-            if not block:
-                continue
+    with contextlib.suppress(OSError):
+        for block in _line_blocks(path, SCAN_SLICE_BYTES):
             if (
-                block.startswith(b"\n")  # a blank line: Arrow reads empty cells, csv skips it
+                not block.endswith(b"\n")  # the last line has no line break: a torn write
+                or block.startswith(b"\n")  # a blank line: Arrow reads empty cells, csv skips it
                 or b"\n\n" in block
                 or b"\r" in block
                 or b"\0" in block
@@ -361,8 +355,6 @@ def _data_lines(path: Path) -> int | None:
             ):
                 return None
             lines += block.count(b"\n")
-        if carry:  # the last line has no line break: a torn write
-            return None
         return lines
     return None  # unreadable
 
@@ -390,31 +382,16 @@ def _batches(
     background thread while the batches are read; when it fails, ReadLineByLineError ends the
     batches, whatever they were.
     """
-    first_line_of: dict[object, int] = {}
+    first_lines = _FirstLines()
     next_line = 2
     with ThreadPoolExecutor(max_workers=1) as pool:
         data_lines = pool.submit(_data_lines, path)
         try:
-            reader = pa_csv.open_csv(
-                path,
-                read_options=pa_csv.ReadOptions(
-                    column_names=header, skip_rows=1, block_size=batch_bytes
-                ),
-                parse_options=pa_csv.ParseOptions(
-                    newlines_in_values=False, ignore_empty_lines=False
-                ),
-                convert_options=pa_csv.ConvertOptions(
-                    column_types=dict.fromkeys(header, pa.string()),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-            for batch in _read_ahead(reader):
-                table = pa.Table.from_batches([batch])
+            for table in _read_ahead(_parsed_blocks(path, header, batch_bytes)):
                 # Each record on a line of its own: row i of the batch is on line next_line + i.
                 lines = np.arange(next_line, next_line + table.num_rows)
                 next_line += table.num_rows
-                validated = _validate_table(table, header, lines, first_line_of)
+                validated = _validate_table(table, header, lines, first_lines)
                 if data_lines.done() and data_lines.result() is None:
                     break  # stop early: the file goes line by line
                 yield validated
@@ -430,6 +407,46 @@ def _batches(
         raise ReadLineByLineError("Arrow and csv could read this file differently")
     if next_line - 2 != expected:
         raise ReadLineByLineError(f"read {next_line - 2} rows of {expected} lines")
+
+
+def _parsed_blocks(path: Path, header: list[str], batch_bytes: int) -> Iterator[pa.Table]:
+    """The file's data lines as tables of text cells, about ``batch_bytes`` of lines each."""
+    read_options = pa_csv.ReadOptions(column_names=header)
+    parse_options = pa_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False)
+    convert_options = pa_csv.ConvertOptions(
+        column_types=dict.fromkeys(header, pa.string()),
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    for block in _line_blocks(path, batch_bytes):
+        # Each block parsed on its own rather than by pa_csv.open_csv: Arrow's streaming
+        # reader reads up to 32 blocks ahead in the background (128 MB at 4 MB blocks,
+        # 512 MB at 16), which was most of what a batch-at-a-time export held.
+        yield pa_csv.read_csv(
+            pa.py_buffer(block),
+            read_options=read_options,
+            parse_options=parse_options,
+            convert_options=convert_options,
+        )
+
+
+def _line_blocks(path: Path, batch_bytes: int) -> Iterator[bytes]:
+    """The data lines of ``path`` (the header skipped), about ``batch_bytes`` at a time.
+
+    Each block ends at a line break (_data_lines checks that every one ends a record), except
+    the last if the file ends in a torn line.
+    """
+    with path.open("rb") as handle:
+        handle.readline()
+        carry = b""
+        while chunk := handle.read(batch_bytes):
+            chunk = carry + chunk
+            cut = chunk.rfind(b"\n") + 1
+            block, carry = chunk[:cut], chunk[cut:]
+            if block:
+                yield block
+        if carry:
+            yield carry
 
 
 def _slice_has_quote_out_of_place(data: bytes, start: int, end: int) -> bool:
@@ -460,12 +477,55 @@ def _slice_has_quote_out_of_place(data: bytes, start: int, end: int) -> bool:
     return bool(np.any(ordinary_after & np.where(opens_cell, ~odd, odd)))
 
 
+class _FirstLines:
+    """The line of every id met so far in a file read in batches, to find duplicates with.
+
+    Held as two sorted arrays (each id's UTF-8 bytes, and its line) rather than a dict: at
+    1,000,000 ids a dict and its strings and ints added about 90 MB to a streamed export's
+    peak; the arrays are about 20 MB (ids are INC- and at most nine digits). Adding a batch
+    copies the arrays (about 2 s in all at 1,000,000 ids), a small part of the minute it takes.
+    """
+
+    def __init__(self) -> None:
+        self._ids = np.array([], dtype="S1")
+        self._lines = np.array([], dtype=np.int64)
+
+    def of(self, ids: Sequence[object]) -> dict[object, int]:
+        """The first line of each of ``ids`` met before: usually none at all."""
+        if not len(self._ids) or not ids:
+            return {}
+        keys = self._keys(ids)
+        positions = np.minimum(np.searchsorted(self._ids, keys), len(self._ids) - 1)
+        found = np.flatnonzero(self._ids[positions] == keys).tolist()
+        return {ids[i]: int(self._lines[positions[i]]) for i in found}
+
+    def add(self, ids: Sequence[object], lines: Sequence[int]) -> None:
+        """Remember ``ids`` (none of them met before) and their lines."""
+        if not ids:
+            return
+        keys = self._keys(ids)
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        at = np.searchsorted(self._ids, keys)
+        self._ids = np.insert(self._ids, at, keys)
+        self._lines = np.insert(self._lines, at, np.asarray(lines, dtype=np.int64)[order])
+
+    def _keys(self, ids: Sequence[object]) -> np.ndarray:
+        """``ids`` as bytes as wide as the stored ones, widened first if any is wider."""
+        keys = np.array([str(value).encode("utf-8") for value in ids], dtype=np.bytes_)
+        # Never narrowed: a cut key could match another id (no id holds a NUL byte, which
+        # the fixed-width bytes would drop).
+        if keys.itemsize > self._ids.itemsize:
+            self._ids = self._ids.astype(keys.dtype)
+        return keys.astype(self._ids.dtype)
+
+
 def _validate_table(
-    table: pa.Table, header: Sequence[str], lines: np.ndarray, first_line_of: dict[object, int]
+    table: pa.Table, header: Sequence[str], lines: np.ndarray, first_lines: _FirstLines
 ) -> tuple[dict[str, Column], list[FieldProblem]]:
     """The valid rows' values by column (as model_dump gives them) and every problem, by line.
 
-    ``first_line_of`` holds the line of each id met in earlier batches; this batch's are added.
+    ``first_lines`` holds the line of each id met in earlier batches; this batch's are added.
     """
     count = table.num_rows
     rules = store._column_rules()
@@ -501,7 +561,11 @@ def _validate_table(
         kept = np.flatnonzero(~rejected).tolist()
         values = {name: _take(column, kept) for name, column in values.items()}
     ids = _as_arrow(values["id"]).to_pylist()
-    duplicates = store._duplicate_ids(ids, kept_lines, problems, first_line_of)
+    duplicates = store._duplicate_ids(ids, kept_lines, problems, first_lines.of(ids))
+    first_lines.add(
+        [ids[i] for i in range(len(ids)) if i not in duplicates],
+        [kept_lines[i] for i in range(len(ids)) if i not in duplicates],
+    )
     if duplicates:
         unique = [index for index in range(len(kept_lines)) if index not in duplicates]
         values = {name: _take(column, unique) for name, column in values.items()}

@@ -156,6 +156,31 @@ def test_batches_carry_ids_and_line_numbers_across(generated, monkeypatch) -> No
     assert [p.line for p in result.problems] == [71, 101, 111]
 
 
+def test_ids_of_other_lengths_across_batches_are_told_apart(generated, monkeypatch) -> None:
+    # The ids met so far are held as fixed-width bytes: a longer id must neither be cut to
+    # match an earlier one (INC-00020 is not INC-0002), nor keep a later repeat from matching.
+    monkeypatch.setattr(bulk_load, "BATCH_BYTES", 8192)
+    _rewrite(generated, {100: {"id": "INC-00020"}, 110: {"id": "INC-0002"}})
+    result = _assert_same(generated)
+    assert [(p.line, p.reason) for p in result.problems] == [
+        (111, "INC-0002 is already used on line 3")
+    ]
+
+
+@pytest.mark.parametrize("tail", ["", "INC-9999,torn"])
+def test_batches_are_whole_lines_read_a_slice_at_a_time(generated, tail) -> None:
+    # Slices smaller than some lines: a long line is carried into the next slice, never cut.
+    with generated.open("a", encoding="utf-8") as handle:
+        handle.write(tail)
+    data = generated.read_bytes().split(b"\n", 1)[1]
+    longest = max(len(line) for line in data.split(b"\n")) + 1
+    blocks = list(bulk_load._line_blocks(generated, 1000))
+    assert b"".join(blocks) == data
+    assert all(block.endswith(b"\n") for block in blocks[:-1])
+    assert blocks[-1].endswith(b"\n") == (not tail)
+    assert max(len(block) for block in blocks) < 1000 + longest
+
+
 def test_a_header_only_file_loads_as_no_incidents_every_way(generated) -> None:
     generated.write_text(generated.read_text(encoding="utf-8").splitlines()[0] + "\n")
     assert len(_assert_same(generated).incidents) == 0

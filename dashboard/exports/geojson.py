@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -16,6 +17,12 @@ PROPERTY_COLUMNS = tuple(column for column in COLUMNS if column not in POSITION_
 
 def to_geojson(frame: pd.DataFrame) -> dict[str, Any]:
     """The frame as an RFC 7946 FeatureCollection of Points, every other column a property."""
+    return {"type": "FeatureCollection", "features": list(iter_features(frame))}
+
+
+def iter_features(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    """The frame's rows as GeoJSON Point features, one at a time (a streamed export writes each
+    as it comes instead of holding them all)."""
     properties = [
         column_values(schema_column(frame, column), _json_value, missing=None)
         for column in PROPERTY_COLUMNS
@@ -23,18 +30,14 @@ def to_geojson(frame: pd.DataFrame) -> dict[str, Any]:
     positions = zip(
         *(frame[column].astype("float64").tolist() for column in POSITION_COLUMNS), strict=True
     )
-    features = []
     for (longitude, latitude), values in zip(positions, zip(*properties, strict=True), strict=True):
         feature_properties = dict(zip(PROPERTY_COLUMNS, values, strict=True))
-        features.append(
-            {
-                "type": "Feature",
-                "id": feature_properties["id"],
-                "geometry": {"type": "Point", "coordinates": [longitude, latitude]},
-                "properties": feature_properties,
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
+        yield {
+            "type": "Feature",
+            "id": feature_properties["id"],
+            "geometry": {"type": "Point", "coordinates": [longitude, latitude]},
+            "properties": feature_properties,
+        }
 
 
 def to_geojson_bytes(frame: pd.DataFrame) -> bytes:
