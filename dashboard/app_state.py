@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import ctypes.util
 import functools
-import gc
 import logging
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -20,6 +16,7 @@ import streamlit as st
 from dashboard.assets import STATIC_DIR, ensure_static_assets
 from dashboard.errors import FieldProblem
 from dashboard.filters import IncidentFilter, filter_positions
+from dashboard.memory import release_freed_memory
 from dashboard.store import LoadResult, data_path
 from dashboard.stores import IncidentStore, Settings, open_store
 
@@ -38,18 +35,6 @@ def _store(settings: Settings) -> IncidentStore:
 def current_store() -> IncidentStore:
     """The store the configuration names (``open_store``): the one way pages reach the data."""
     return _store(Settings.from_environment())
-
-
-def release_freed_memory(*, collect: bool = False) -> None:
-    """Hand memory that big steps freed back to the system, where the C library allows it."""
-    # Reading 100,000 rows frees a few hundred megabytes of cells and lines, and building a
-    # map or a filtered copy tens more; glibc keeps such memory in the process unless asked,
-    # and a long-running server would carry the high-water mark of every step for good.
-    if collect:
-        gc.collect()  # about 0.1 s at 100,000 rows: worth it only after a load
-    # Not glibc (macOS, musl): there is nothing to ask.
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
 
 
 @st.cache_resource

@@ -565,15 +565,22 @@ def in_one_chunk(frame: pd.DataFrame) -> pd.DataFrame:
     """
     for name in frame.columns:
         array = frame[name].array
-        pieces = getattr(array, "_pa_array", None)
-        if not isinstance(pieces, pa.ChunkedArray) or pieces.num_chunks <= 1:
-            continue
-        try:
-            whole = pieces.combine_chunks()
-        except pa.ArrowInvalid:
-            continue  # over 2 GB of text in one column: it stays in pieces
-        frame[name] = pd.array(whole, dtype=array.dtype)
+        whole = array_in_one_chunk(array)
+        if whole is not array:
+            frame[name] = whole
     return frame
+
+
+def array_in_one_chunk(array: Any) -> Any:
+    """An Arrow-backed pandas array in one piece (the same array if it already is one)."""
+    pieces = getattr(array, "_pa_array", None)
+    if not isinstance(pieces, pa.ChunkedArray) or pieces.num_chunks <= 1:
+        return array
+    try:
+        whole = pieces.combine_chunks()
+    except pa.ArrowInvalid:
+        return array  # over 2 GB of text in one column: it stays in pieces
+    return pd.array(whole, dtype=array.dtype)
 
 
 def _typed_columns(frame: pd.DataFrame) -> pd.DataFrame:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.app_state import DataVersion, current_view, page_base_url, release_freed_memory
+from dashboard.app_state import DataVersion, current_view, page_base_url
 from dashboard.embed import EMBED_HEIGHT, dashboard_url, data_date
 from dashboard.filters import IncidentFilter
 from dashboard.i18n import _, current_language, format_date, format_number, language_query
 from dashboard.map_component import MapPayload, render_map_payload, show_map
 from dashboard.map_view import build_incident_map, online_tiles_enabled
+from dashboard.memory import release_freed_memory
 
 MAP_KEY = "embed_map"
 

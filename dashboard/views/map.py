@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.app_state import DataVersion, current_view, release_freed_memory
+from dashboard.app_state import DataVersion, current_view
 from dashboard.filters import IncidentFilter
 from dashboard.i18n import _, current_language, format_number
 from dashboard.incident_details import INCIDENT_PARAM, render_incident_details
@@ -17,6 +17,7 @@ from dashboard.map_view import (
     incidents_at,
     online_tiles_enabled,
 )
+from dashboard.memory import release_freed_memory
 from dashboard.presentation import escape_markdown
 from dashboard.sidebar import show_empty_state
 
