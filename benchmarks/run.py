@@ -119,6 +119,19 @@ BROWSER_KEYS = (
     "visit_bytes",
     "server_peak_rss_bytes",
 )
+# Issue 12's targets: (key, incidents) → the most the figure may be. The transposed table
+# marks each figure that has one **met** or **MISSED**.
+TARGETS: dict[tuple[str, int], float] = {
+    ("cold_load_s", 100_000): 1.5,
+    ("cached_load_s", 100_000): 0.3,
+    ("browser_warm_s", 10_000): 1.5,
+    ("browser_warm_s", 100_000): 2.0,
+    ("validate_s", 1_000_000): 15.0,
+    ("filter_change_run_s", 1_000_000): 1.0,
+    ("export_csv_peak_bytes", 1_000_000): 500e6,
+    ("export_geojson_peak_bytes", 1_000_000): 500e6,
+    ("server_peak_rss_bytes", 1_000_000): 1.5e9,
+}
 # Figures of the naive map that are extrapolated from a sample above NAIVE_SAMPLE_ROWS.
 NAIVE_KEYS = frozenset({"naive_build_s", "naive_bytes", "build_speedup", "bytes_ratio"})
 
@@ -523,6 +536,29 @@ def markdown_table(results: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def transposed_table(results: Sequence[dict[str, Any]]) -> str:
+    """The results with one row per measure and one column per size (as the README shows
+    them), each figure with a target (TARGETS) marked met or MISSED."""
+    lines = [
+        "| measure | " + " | ".join(_format(r["incidents"], "count") for r in results) + " |",
+        "|---|" + "---:|" * len(results),
+    ]
+    for key, heading, kind in COLUMNS[1:]:
+        cells = []
+        for result in results:
+            value = result.get(key)
+            cell = _format(value, kind)
+            if result.get("naive_estimated") and key in NAIVE_KEYS:
+                cell = f"≈{cell}"
+            target = TARGETS.get((key, result["incidents"]))
+            if target is not None and value is not None:
+                verdict = "met" if value <= target else "MISSED"
+                cell += f" **{verdict}** (≤ {_format(target, kind)})"
+            cells.append(cell)
+        lines.append(f"| {heading} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def machine_line(machine: dict[str, Any]) -> str:
     """One line naming the machine, for under the table."""
     memory = _format(machine["memory_bytes"], "bytes") if machine["memory_bytes"] else "?"
@@ -592,6 +628,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             postgres_server.remove_server(server)
     table = markdown_table(results)
     print(table)
+    print()
+    print(transposed_table(results))
     for note in notes:
         print(f"- {note}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -602,6 +640,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "results": results,
         "notes": notes,
         "table": table,
+        "transposed_table": transposed_table(results),
     }
     args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     print(f"JSON: {args.json}", file=sys.stderr)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import write_incidents
-from benchmarks.run import BROWSER_KEYS, COLUMNS
+from benchmarks.run import BROWSER_KEYS, COLUMNS, transposed_table
 from dashboard.land import is_on_land
 from dashboard.store import load_incidents
 
@@ -72,6 +72,23 @@ def test_the_json_holds_the_machine_and_every_column(benchmark_run) -> None:
     # Only the browser's figures may be empty here: the run was told to leave it out.
     assert all(result[key] is not None for key in set(document["columns"]) - set(BROWSER_KEYS))
     assert result["incidents"] == ROWS
+
+
+def test_the_transposed_table_has_a_row_per_measure_and_a_column_per_size(benchmark_run) -> None:
+    _output, document = benchmark_run
+    lines = document["transposed_table"].splitlines()
+    assert lines[0] == f"| measure | {ROWS:,} |"
+    assert [line.split("|")[1].strip() for line in lines[2:]] == [
+        heading for _key, heading, _kind in COLUMNS[1:]
+    ]
+
+
+def test_the_transposed_table_marks_each_target_met_or_missed() -> None:
+    table = transposed_table([{"incidents": 100_000, "cold_load_s": 1.2, "cached_load_s": 0.4}])
+    rows = {line.split("|")[1].strip(): line for line in table.splitlines()[2:]}
+    assert "1.20 s **met** (≤ 1.50 s)" in rows["Cold load (parse and validate)"]
+    assert "400 ms **MISSED** (≤ 300 ms)" in rows["Restart: load from the parsed copy"]
+    assert "**" not in rows["Warm load"]  # no target at this size
 
 
 def test_a_warm_rerun_neither_parses_nor_builds_the_map(benchmark_run) -> None:
