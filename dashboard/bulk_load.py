@@ -432,8 +432,8 @@ def _parsed_blocks(path: Path, header: list[str], batch_bytes: int) -> Iterator[
     )
     for block in _line_blocks(path, batch_bytes):
         # Each block parsed on its own rather than by pa_csv.open_csv: Arrow's streaming
-        # reader reads up to 32 blocks ahead in the background (128 MB at 4 MB blocks,
-        # 512 MB at 16), which was most of what a batch-at-a-time export held.
+        # reader may read up to 32 blocks ahead in the background, about 128 MB of a
+        # streamed export's 4 MB blocks; _read_ahead holds one block ahead instead.
         yield pa_csv.read_csv(
             pa.py_buffer(block),
             read_options=read_options,
