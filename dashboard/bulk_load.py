@@ -206,7 +206,8 @@ def _parse(path: Path) -> tuple[pd.DataFrame, tuple[FieldProblem, ...]] | None:
     for name in COLUMNS:
         columns[name] = _joined(name, parts.pop(name))
         release_freed_memory()  # the column's parts, before the next is joined
-    return store.in_one_chunk(store._typed_frame(columns, ())), tuple(problems)
+    # Text and sources are already one piece each (_joined), so no in_one_chunk here.
+    return store._typed_frame(columns, ()), tuple(problems)
 
 
 _REQUIRED_TEXT = frozenset(store._REQUIRED_TEXT)
@@ -574,12 +575,9 @@ def _validate_table(
         values = {name: _take(column, kept) for name, column in values.items()}
     ids = _as_arrow(values["id"]).to_pylist()
     duplicates = store._duplicate_ids(ids, kept_lines, problems, first_lines.of(ids))
-    first_lines.add(
-        [ids[i] for i in range(len(ids)) if i not in duplicates],
-        [kept_lines[i] for i in range(len(ids)) if i not in duplicates],
-    )
+    unique = [index for index in range(len(ids)) if index not in duplicates]
+    first_lines.add([ids[i] for i in unique], [kept_lines[i] for i in unique])
     if duplicates:
-        unique = [index for index in range(len(kept_lines)) if index not in duplicates]
         values = {name: _take(column, unique) for name, column in values.items()}
     problems.sort(key=lambda problem: problem.line or 0)
     return values, problems
@@ -1034,11 +1032,7 @@ def _write_cache(
                 [[p.field, p.reason, p.line] for p in problems]
             ).encode(),
         }
-        pq.write_table(
-            table.replace_schema_metadata(metadata),
-            temporary,
-            compression="zstd",
-        )
+        pq.write_table(table.replace_schema_metadata(metadata), temporary, compression="zstd")
         temporary.replace(target)
     except (OSError, pa.ArrowException):
         with contextlib.suppress(OSError):
