@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from incident_samples import draft_fields
+from incident_samples import draft_fields, report_line
 
 from dashboard import store
 from dashboard.schema import AddedVia, validate_draft
@@ -26,13 +26,13 @@ LONG_NOTES = "A long note that makes the record span more than one page of the f
 
 def main(path: Path, tag: str, count: int) -> None:
     """Append ``count`` incidents named ``TAG-N`` (forever when 0), printing each returned id."""
-    print("ready", flush=True)
+    report_line("ready")
     sys.stdin.readline()
     numbers = itertools.count() if count == 0 else range(count)
     for number in numbers:
         draft = validate_draft(draft_fields(vessel_name=f"{tag}-{number}", notes=LONG_NOTES))
         incident = store.append_incident(draft, added_by=tag, added_via=AddedVia.CLI, path=path)
-        print(incident.id, draft.vessel_name, flush=True)
+        report_line(incident.id, draft.vessel_name)
 
 
 if __name__ == "__main__":

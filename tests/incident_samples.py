@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -66,3 +67,15 @@ def make_incident_file(folder: Path) -> Path:
         )
         store.append_incident(draft, added_by="tests", added_via=AddedVia.CURATED, path=path)
     return path
+
+
+def report_line(*fields: object) -> None:
+    """Print ``fields`` as one line in a single write, for a test reading a worker's output.
+
+    print(a, b) writes each field and the line break separately, and with PYTHONUNBUFFERED (as
+    in CI and the Docker image) each is its own write: a worker killed between them left a
+    torn line such as "INC-0232" that its test could not parse. One short write to a pipe is
+    whole or absent.
+    """
+    sys.stdout.write(" ".join(map(str, fields)) + "\n")
+    sys.stdout.flush()

@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from incident_samples import draft_fields
+from incident_samples import draft_fields, report_line
 
 from dashboard.schema import AddedVia, validate_draft
 from dashboard.stores import Settings, StoreUnavailableError, open_store
@@ -32,22 +32,22 @@ def main(target: str, tag: str, count: int, mode: str = "append") -> None:
     """Add ``count`` incidents (forever when 0), printing each returned id and vessel."""
     store = open_store(settings_for(target))
     store.version()  # connect before "ready", so every worker starts together
-    print("ready", flush=True)
+    report_line("ready")
     sys.stdin.readline()
     numbers = itertools.count() if count == 0 else range(count)
     for number in numbers:
         if mode == "same":
             draft = validate_draft(draft_fields(vessel_name="Same Vessel", imo=""))
             result = store.add_incident(draft, added_by=tag, added_via=AddedVia.FORM)
-            print(result.incident.id if result.incident else "DUPLICATE", tag, flush=True)
+            report_line(result.incident.id if result.incident else "DUPLICATE", tag)
             continue
         draft = validate_draft(draft_fields(vessel_name=f"{tag}-{number}", imo=""))
         try:
             incident = store.append(draft, added_by=tag, added_via=AddedVia.CLI)
         except StoreUnavailableError:
-            print("UNAVAILABLE", flush=True)  # nothing was saved: the caller may try again
+            report_line("UNAVAILABLE")  # nothing was saved: the caller may try again
             continue
-        print(incident.id, draft.vessel_name, flush=True)
+        report_line(incident.id, draft.vessel_name)
     store.close()
 
 
