@@ -76,9 +76,11 @@ def test_an_incident_added_on_replica_a_shows_on_replica_b(
     replicas: list[RunningApp], database: str, browser: object
 ) -> None:
     replica_a, replica_b = replicas
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    # One context (one window) per editor: Chromium stops drawing frames in a window's
+    # background tabs, and Playwright waits for frames before it clicks or sees a marker.
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in replicas]
     try:
-        page_a, page_b = context.new_page(), context.new_page()
+        page_a, page_b = (context.new_page() for context in contexts)
         before = _shown(database)
         open_app(page_b, replica_b.url)
         expect_drawn_count(page_b, before)
@@ -89,7 +91,8 @@ def test_an_incident_added_on_replica_a_shows_on_replica_b(
         open_app(page_b, replica_b.url)  # B's next run reads only the new row
         expect_drawn_count(page_b, before + 1)
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
 
 
 def test_the_same_vessel_submitted_on_both_replicas_at_once_is_saved_once(
