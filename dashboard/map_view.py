@@ -44,6 +44,8 @@ CANVAS_LIMIT = 5_000
 OVERVIEW_COLUMNS = ("id", "latitude", "longitude", "event_type", "verification")
 # Compact markers carry positions in thousandths of a degree (about 100 m).
 COMPACT_SCALE = 1_000
+# How many of those numbers are formatted as text at once (compact_arrays).
+FORMAT_SLICE_ROWS = 65_536
 POPUP_MAX_WIDTH = 340
 # Popups scroll inside this height: a taller one made Leaflet pan the map far off the incidents
 # to fit it (issue 9: a click on Marinera moved the centre to 84.9°N and closed the popup).
@@ -704,7 +706,17 @@ def compact_arrays(frame: pd.DataFrame) -> tuple[str, str, str]:
         for column in ("latitude", "longitude")
     )
     arrays = (latitudes, longitudes, _event_codes(frame))
-    return tuple(",".join(map(str, values.tolist())) for values in arrays)
+    return tuple(_joined_numbers(values) for values in arrays)
+
+
+def _joined_numbers(values: np.ndarray) -> str:
+    """The whole numbers in ``values`` as comma-separated text, formatted a slice at a time."""
+    # One slice at a time: the whole array as Python ints and then as strings held about
+    # 100 MB at 1,000,000 incidents, on top of the frame, while the map was built.
+    return ",".join(
+        ",".join(map(str, values[start : start + FORMAT_SLICE_ROWS].tolist()))
+        for start in range(0, len(values), FORMAT_SLICE_ROWS)
+    )
 
 
 class CompactIncidentLayer(_ScriptedLayer, MarkerCluster):

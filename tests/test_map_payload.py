@@ -5,13 +5,21 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pytest
 
 from benchmarks.generate import write_incidents
+from dashboard import map_view
 from dashboard.assets import URL_PREFIX, ensure_static_assets, land_url
 from dashboard.land import LAND_GEOJSON
 from dashboard.map_component import render_map_payload
-from dashboard.map_view import CANVAS_LIMIT, DETAIL_LIMIT, OVERVIEW_COLUMNS, build_incident_map
+from dashboard.map_view import (
+    CANVAS_LIMIT,
+    COMPACT_SCALE,
+    DETAIL_LIMIT,
+    OVERVIEW_COLUMNS,
+    build_incident_map,
+)
 from dashboard.store import load_incidents
 
 
@@ -39,6 +47,17 @@ def test_from_the_canvas_limit_on_the_map_carries_dots_not_markers(many) -> None
     assert payload.size < 40_000 + 20 * len(many)
     fewer = build_incident_map(many.head(CANVAS_LIMIT - 1), online_tiles=False)
     assert "markerClusterGroup" in render_map_payload(fewer, key="map").script
+
+
+def test_the_canvas_carries_every_position_across_formatting_slices(many, monkeypatch) -> None:
+    # Slices of 7 numbers: every join between slices is inside the arrays.
+    monkeypatch.setattr(map_view, "FORMAT_SLICE_ROWS", 7)
+    script = render_map_payload(build_incident_map(many, online_tiles=False), key="map").script
+    for variable, column in (("lat", "latitude"), ("lng", "longitude")):
+        (text,) = re.findall(rf"var {variable} = \[([^\]]*)\];", script)
+        carried = np.array([int(number) for number in text.split(",")])
+        expected = np.rint(many[column].to_numpy() * COMPACT_SCALE).astype("int64")
+        np.testing.assert_array_equal(carried, expected)
 
 
 def _without_element_ids(script: str) -> str:
