@@ -27,6 +27,21 @@ from dashboard.schema import VOCABULARIES, EventType
 Period = Literal["W", "M"]
 PERIOD_NAMES: dict[str, str] = {"W": N_("week"), "M": N_("month")}
 MAX_TIMELINE_POINTS = 2_000
+# The only columns the charts read: the page copies these out of the filtered incidents, not
+# whole rows (whose sources and summaries are most of the frame's memory).
+TIMELINE_COLUMNS = (
+    "id",
+    "date",
+    "end_date",
+    "date_precision",
+    "event_type",
+    "vessel_name",
+    "imo",
+    "flag",
+    "false_flag",
+    "outcome",
+    "killed",
+)
 # More incidents than this on one day of one event type share lanes again (bounded chart height).
 MAX_LANES = 8
 EMPTY_MESSAGE = N_("No incidents match the filters")

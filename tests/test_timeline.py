@@ -11,7 +11,9 @@ from dashboard.schema import EventType
 from dashboard.timeline import (
     EMPTY_MESSAGE,
     MAX_TIMELINE_POINTS,
+    TIMELINE_COLUMNS,
     build_counts_chart,
+    build_killed_chart,
     build_timeline_chart,
     count_by_period,
     timeline_data,
@@ -151,3 +153,14 @@ def test_a_hundred_thousand_incidents_do_not_overflow_altair(curated: pd.DataFra
 def test_an_unknown_period_is_refused(curated: pd.DataFrame) -> None:
     with pytest.raises(ValueError, match="'W' \\(week\\) or 'M' \\(month\\)"):
         build_counts_chart(curated, "D")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("period", ["W", "M"])
+@pytest.mark.parametrize("build", [build_timeline_chart, build_counts_chart, build_killed_chart])
+def test_the_timeline_columns_draw_the_same_charts_as_whole_rows(
+    curated: pd.DataFrame, build: object, period: str
+) -> None:
+    # The page copies only TIMELINE_COLUMNS out of the filtered incidents.
+    whole = build(curated, period=period).to_dict()  # type: ignore[operator]
+    narrow = build(curated[list(TIMELINE_COLUMNS)], period=period).to_dict()  # type: ignore[operator]
+    assert narrow == whole

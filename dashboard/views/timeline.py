@@ -18,6 +18,7 @@ from dashboard.tallies import strikes_of
 from dashboard.timeline import (
     MAX_TIMELINE_POINTS,
     PERIOD_NAMES,
+    TIMELINE_COLUMNS,
     Period,
     build_counts_chart,
     build_killed_chart,
@@ -73,7 +74,7 @@ _COUNTED_IN = {
 def render() -> None:
     """Draw the timeline page."""
     view = current_view()
-    frame = view.filtered
+    frame = view.filtered_columns(TIMELINE_COLUMNS)
     st.title(_("Timeline"))
     shown, total = len(frame), len(view.incidents)
     if frame.empty:
