@@ -101,6 +101,11 @@ def test_bella_1_and_marinera_are_one_vessel_by_imo() -> None:
             [{"vessel_name": "Ace", "imo": "9230880"}, {"vessel_name": "Ace", "imo": "9206310"}],
             ["imo:9230880", "imo:9206310"],
         ),
+        # Names match case-folded, not just lower-cased: STRASSE is Straße.
+        (
+            [{"vessel_name": "Straße", "imo": "9304667"}, {"vessel_name": " STRASSE "}],
+            ["imo:9304667", "imo:9304667"],
+        ),
         # Unrelated vessels without IMO stay apart.
         ([{"vessel_name": "Alpha"}, {"vessel_name": "Beta"}], ["name:alpha", "name:beta"]),
     ],
