@@ -90,6 +90,10 @@ class View:
         key = (str(self.path), self.version, self.incident_filter, tuple(columns))
         return _filtered_rows(*key, self)
 
+    def filtered_where(self, chosen: np.ndarray) -> pd.DataFrame:
+        """Every column of the filtered incidents that ``chosen`` (a flag for each) picks."""
+        return self.incidents.take(self.positions[chosen])
+
 
 def without_server_paths(text: str) -> str:
     """``text`` (an error message, say) with the data file's full path cut to its name."""

@@ -28,6 +28,18 @@ FALSE_FLAG_WORDS: dict[FalseFlag, str] = {
     FalseFlag.NO: N_("not false"),
 }
 FLAG_COUNT_COLUMNS = ("flag", "label", "incidents", "false_flags", "disputed", "false_share")
+# The only columns vessel_keys, vessel_choices and flag_counts read: the vessels page copies
+# these out of the filtered incidents, and whole rows only for the one vessel it shows.
+PICKER_COLUMNS = (
+    "id",
+    "date",
+    "end_date",
+    "vessel_name",
+    "former_names",
+    "imo",
+    "flag",
+    "false_flag",
+)
 
 
 def _folded(value: object) -> str | None:
@@ -183,8 +195,8 @@ def vessel_choices(frame: pd.DataFrame, *, keys: pd.Series | None = None) -> lis
     formers = ordered["former_names"].tolist()
     rows_of: dict[str, list[int]] = {}
     for row, key in enumerate(keys.to_numpy()[positions].tolist()):
-        if not pd.isna(key):  # unnamed boats are no vessel anyone can pick
-            rows_of.setdefault(str(key), []).append(row)
+        if isinstance(key, str):  # unnamed boats (missing keys) are no vessel anyone can pick
+            rows_of.setdefault(key, []).append(row)
     choices = [
         (key, _label([names[row] for row in rows[::-1]], [formers[row] for row in rows[::-1]], key))
         for key, rows in rows_of.items()

@@ -218,6 +218,19 @@ def test_vessels_page_uses_only_the_filtered_incidents(data_file: Path) -> None:
     assert f"{len(guyana):,} of {len(frame):,} incidents" in at.caption[0].value
 
 
+def test_a_vessels_history_holds_only_its_filtered_incidents(data_file: Path) -> None:
+    # Bella 1 flew Guyana's flag; as Marinera, Russia's: filtered to Guyana, one row is left.
+    at = _open_page("vessels")
+    at.sidebar.multiselect(key="filter_flags").set_value(["GY"]).run()
+    at.selectbox(key="vessel_choice").set_value("imo:9230880").run()
+    assert not at.exception
+    history = _table(at, "Vessel")
+    frame = _curated(data_file)
+    expected = frame[(frame["imo"] == "9230880") & (frame["flag"] == "GY")]
+    assert list(history["ID"]) == list(expected.sort_values("date")["id"])
+    assert list(history["Vessel"]) == ["Bella 1"]
+
+
 def test_vessels_page_shows_file_text_as_text(data_file: Path) -> None:
     hostile = "[click](https://evil.example) <img src=x onerror=alert(1)> :red[loud] $x$"
     _append(

@@ -9,6 +9,7 @@ from dashboard.schema import FalseFlag, flag_label, validate_incident
 from dashboard.store import incidents_frame
 from dashboard.vessel_views import (
     FALSE_FLAG_WORDS,
+    PICKER_COLUMNS,
     build_flag_chart,
     flag_counts,
     vessel_choices,
@@ -182,3 +183,11 @@ def test_flag_chart_stacks_every_incident_by_false_flag_status(curated: pd.DataF
     assert sum(bar["count"] for bar in bars) == len(curated)
     false_bars = [bar for bar in bars if bar["status"] == FALSE_FLAG_WORDS[FalseFlag.YES]]
     assert sum(bar["count"] for bar in false_bars) == (curated["false_flag"] == "yes").sum()
+
+
+def test_the_picker_columns_give_the_same_vessels_and_flag_counts(curated: pd.DataFrame) -> None:
+    # The vessels page copies only PICKER_COLUMNS out of the filtered incidents.
+    narrow = curated[list(PICKER_COLUMNS)]
+    assert vessel_keys(narrow).equals(vessel_keys(curated))
+    assert vessel_choices(narrow) == vessel_choices(curated)
+    assert flag_counts(narrow).equals(flag_counts(curated))

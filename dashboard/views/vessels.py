@@ -8,12 +8,13 @@ from collections.abc import Iterable
 import pandas as pd
 import streamlit as st
 
-from dashboard.app_state import DataVersion, current_view
+from dashboard.app_state import DataVersion, View, current_view
 from dashboard.filters import IncidentFilter
 from dashboard.i18n import N_, _, current_language, format_number
 from dashboard.presentation import incident_table
 from dashboard.sidebar import show_empty_state
 from dashboard.vessel_views import (
+    PICKER_COLUMNS,
     build_flag_chart,
     flag_counts,
     vessel_choices,
@@ -201,7 +202,7 @@ def _put_vessel_in_url(key: str) -> None:
     st.session_state[_LINKED_KEY] = _linked_vessel()
 
 
-def _render_vessel(frame: pd.DataFrame, keys: pd.Series, choices: dict[str, str]) -> None:
+def _render_vessel(view: View, keys: pd.Series, choices: dict[str, str]) -> None:
     _choose_from_link(choices)
     key = st.selectbox(
         _("Vessel"),
@@ -213,7 +214,8 @@ def _render_vessel(frame: pd.DataFrame, keys: pd.Series, choices: dict[str, str]
     if key is None:
         return
     _put_vessel_in_url(key)
-    history = vessel_history(frame, key, keys=keys)
+    chosen = (keys == key).fillna(False).to_numpy(dtype=bool)
+    history = vessel_history(view.filtered_where(chosen), key, keys=keys[chosen])
     table = incident_table(history)
     facts = {
         _("Names over time"): [" → ".join(_distinct(table["Vessel"]))],
@@ -265,7 +267,7 @@ def _render_flags(frame: pd.DataFrame, counts: pd.DataFrame) -> None:
 def render() -> None:
     """Draw the vessels and flags page."""
     view = current_view()
-    frame = view.filtered
+    frame = view.filtered_columns(PICKER_COLUMNS)
     st.title(_("Vessels and flags"))
     st.caption(
         _(
@@ -280,7 +282,7 @@ def render() -> None:
     st.header(_("Vessel"))
     with st.spinner(_("Finding the vessels…")):
         keys, choices = _vessels(*cache_key, frame)
-    _render_vessel(frame, keys, choices)
+    _render_vessel(view, keys, choices)
     st.header(_("Flag states"))
     _render_flags(frame, _flag_counts(*cache_key, frame))
 
