@@ -90,8 +90,9 @@ class View:
         key = (str(self.path), self.version, self.incident_filter, tuple(columns))
         return _filtered_rows(*key, self)
 
-    def filtered_where(self, chosen: np.ndarray) -> pd.DataFrame:
-        """Every column of the filtered incidents that ``chosen`` (a flag for each) picks."""
+    def filtered_subset(self, chosen: np.ndarray | slice) -> pd.DataFrame:
+        """Every column of the filtered incidents that ``chosen`` picks: a flag for each, or a
+        slice of them (in file order). Copies only those rows, and nothing is cached."""
         return self.incidents.take(self.positions[chosen])
 
 

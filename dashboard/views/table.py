@@ -7,8 +7,8 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from dashboard.app_state import DataVersion, current_view
-from dashboard.exports import EXPORTERS
+from dashboard.app_state import DataVersion, View, current_view
+from dashboard.exports import EXPORTERS, Exporter
 from dashboard.filters import IncidentFilter
 from dashboard.i18n import _, current_language, format_number
 from dashboard.incident_details import render_incident_details
@@ -45,17 +45,24 @@ def _table(
     language: str,
     _frame: pd.DataFrame,
 ) -> pd.DataFrame:
-    """The shown rows in the table's wording, once per filter result and language."""
+    """The shown rows (the most recently added of the filtered) in the table's wording, once
+    per filter result and language."""
     # The cache key, with the language of the flag marks; _frame is what they select.
     del path, version, incident_filter, language
-    return incident_table(_frame.tail(MAX_TABLE_ROWS))
+    return incident_table(_frame)
+
+
+def _render_filtered(exporter: Exporter, view: View) -> bytes:
+    """``exporter``'s file of every filtered incident, copied out only when it is asked for."""
+    # A copy of its own, let go once written: at 1,000,000 incidents it is most of a gigabyte.
+    return exporter.render(view.filtered_subset(slice(None)))
 
 
 def render() -> None:
     """Draw the table page."""
     view = current_view()
     st.title(_("Incidents"))
-    shown, total = len(view.filtered), len(view.incidents)
+    shown, total = view.shown, len(view.incidents)
     caption = _("{shown} of {total} incidents match the filters.").format(
         shown=format_number(shown), total=format_number(total)
     )
@@ -65,12 +72,12 @@ def render() -> None:
             "the downloads hold all of them."
         ).format(limit=format_number(MAX_TABLE_ROWS))
     st.caption(caption)
-    if view.filtered.empty:
+    if not shown:
         show_empty_state()
         return
-    table = _table(
-        str(view.path), view.version, view.incident_filter, current_language(), view.filtered
-    )
+    # Only the shown rows are copied out: every filtered row is copied when a download is made.
+    recent = view.filtered_subset(slice(-MAX_TABLE_ROWS, None))
+    table = _table(str(view.path), view.version, view.incident_filter, current_language(), recent)
     event = st.dataframe(
         table,
         hide_index=True,
@@ -81,7 +88,7 @@ def render() -> None:
     )
     rows = event.selection.rows if event else []
     if rows:
-        chosen = view.filtered[view.filtered["id"] == table["ID"].iloc[rows[0]]]
+        chosen = recent[recent["id"] == table["ID"].iloc[rows[0]]]
         with st.container(border=True):
             render_incident_details(chosen.iloc[0].to_dict())
     else:
@@ -102,7 +109,7 @@ def render() -> None:
             (
                 exporter.render(view.filtered)
                 if render_now
-                else functools.partial(exporter.render, view.filtered)
+                else functools.partial(_render_filtered, exporter, view)
             ),
             file_name=exporter.file_name,
             mime=exporter.media_type,

@@ -215,7 +215,7 @@ def _render_vessel(view: View, keys: pd.Series, choices: dict[str, str]) -> None
         return
     _put_vessel_in_url(key)
     chosen = (keys == key).fillna(False).to_numpy(dtype=bool)
-    history = vessel_history(view.filtered_where(chosen), key, keys=keys[chosen])
+    history = vessel_history(view.filtered_subset(chosen), key, keys=keys[chosen])
     table = incident_table(history)
     facts = {
         _("Names over time"): [" → ".join(_distinct(table["Vessel"]))],
