@@ -85,8 +85,11 @@ class View:
         """The incidents the filter lets through, every column; never mutated."""
         return _filtered_rows(str(self.path), self.version, self.incident_filter, None, self)
 
-    def filtered_columns(self, columns: Sequence[str]) -> pd.DataFrame:
-        """Only ``columns`` of the incidents the filter lets through (the frame's index kept)."""
+    def filtered_columns(self, columns: Sequence[str] | None) -> pd.DataFrame:
+        """Only ``columns`` (None: all) of the incidents the filter lets through (the frame's
+        index kept)."""
+        if columns is None:
+            return self.filtered
         key = (str(self.path), self.version, self.incident_filter, tuple(columns))
         return _filtered_rows(*key, self)
 

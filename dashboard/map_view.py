@@ -762,6 +762,12 @@ class CompactIncidentLayer(_ScriptedLayer, MarkerCluster):
         self.scale = COMPACT_SCALE
 
 
+def columns_drawn(shown: int) -> tuple[str, ...] | None:
+    """The columns the map of ``shown`` incidents reads: all of them (None) up to DETAIL_LIMIT,
+    where popups, rings and tracks need whole rows, and only OVERVIEW_COLUMNS above it."""
+    return None if shown <= DETAIL_LIMIT else OVERVIEW_COLUMNS
+
+
 def build_incident_map(
     frame: pd.DataFrame,
     *,

@@ -10,7 +10,7 @@ from dashboard.embed import EMBED_HEIGHT, dashboard_url, data_date
 from dashboard.filters import IncidentFilter
 from dashboard.i18n import _, current_language, format_date, format_number, language_query
 from dashboard.map_component import MapPayload, render_map_payload, show_map
-from dashboard.map_view import build_incident_map, online_tiles_enabled
+from dashboard.map_view import build_incident_map, columns_drawn, online_tiles_enabled
 from dashboard.memory import release_freed_memory
 
 MAP_KEY = "embed_map"
@@ -43,7 +43,7 @@ def render() -> None:
             view.incident_filter,
             online_tiles_enabled(),
             current_language(),
-            view.filtered,
+            view.filtered_columns(columns_drawn(view.shown)),
         )
     # Nothing comes back: the embed is read-only, and a click must not rerun the script.
     show_map(payload, key=MAP_KEY, height=EMBED_HEIGHT, returned_objects=[])
@@ -60,7 +60,7 @@ def render() -> None:
         _(
             "{shown} of {total} incidents shown; locations are approximate where the reports "
             "give no position."
-        ).format(shown=format_number(len(view.filtered)), total=format_number(len(view.incidents)))
+        ).format(shown=format_number(view.shown), total=format_number(len(view.incidents)))
     )
     st.caption(" ".join(parts))
 

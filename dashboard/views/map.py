@@ -12,8 +12,8 @@ from dashboard.incident_details import INCIDENT_PARAM, render_incident_details
 from dashboard.map_component import MapPayload, render_map_payload, show_map
 from dashboard.map_view import (
     DETAIL_LIMIT,
-    OVERVIEW_COLUMNS,
     build_incident_map,
+    columns_drawn,
     incidents_at,
     online_tiles_enabled,
 )
@@ -85,7 +85,7 @@ def render() -> None:
     requested = _requested_incident()
     opened_on = _opened_on(requested)
     # Above DETAIL_LIMIT the map reads only a few columns: the rest are not copied out.
-    drawn = view.filtered if shown <= DETAIL_LIMIT else view.filtered_columns(OVERVIEW_COLUMNS)
+    drawn = view.filtered_columns(columns_drawn(shown))
     focus_id = opened_on if opened_on and drawn["id"].eq(opened_on).any() else None
     map_column, details_column = st.columns([3, 1])
     with map_column:
