@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -77,6 +78,21 @@ def data_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("data") / "incidents.csv"
     shutil.copyfile(CURATED, path)
     return path
+
+
+@contextmanager
+def app_on_generated_data(
+    tmp_path_factory: pytest.TempPathFactory, rows: int, *, seed: int
+) -> Iterator[RunningApp]:
+    """The dashboard serving ``rows`` generated incidents (benchmarks.generate), then stopped."""
+    from benchmarks.generate import write_incidents
+
+    folder = tmp_path_factory.mktemp(f"generated-{rows}")
+    running = start_app(write_incidents(folder / "incidents.csv", rows, seed=seed), folder / "log")
+    try:
+        yield running
+    finally:
+        stop_app(running.process)
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.generate import write_incidents
 from dashboard.filters import IncidentFilter, filter_incidents
 from dashboard.store import load_incidents
-from tests.browser.conftest import RunningApp, open_app, start_app, stop_app
+from tests.browser.conftest import RunningApp, app_on_generated_data, open_app
 
 # More than views/table.py's EAGER_DOWNLOAD_ROWS (1,000): the file is written when asked for.
 ROWS = 1_500
@@ -20,12 +19,8 @@ ROWS = 1_500
 @pytest.fixture(scope="module")
 def many_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """The dashboard on generated data with more incidents than are written eagerly."""
-    data = write_incidents(tmp_path_factory.mktemp("many") / "incidents.csv", ROWS, seed=6)
-    running = start_app(data, tmp_path_factory.mktemp("log") / "streamlit.log")
-    try:
+    with app_on_generated_data(tmp_path_factory, ROWS, seed=6) as running:
         yield running
-    finally:
-        stop_app(running.process)
 
 
 def test_a_download_made_on_the_click_holds_every_filtered_incident(

@@ -8,12 +8,11 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from benchmarks.generate import write_incidents
 from dashboard.colours import EVENT_COLOURS
 from dashboard.filters import IncidentFilter, filter_incidents
 from dashboard.map_view import CANVAS_LIMIT
 from dashboard.store import load_incidents
-from tests.browser.conftest import MAP_FRAME, RunningApp, map_frame, open_app, start_app, stop_app
+from tests.browser.conftest import MAP_FRAME, RunningApp, app_on_generated_data, map_frame, open_app
 
 ROWS = CANVAS_LIMIT + 300
 # The canvas layer, found among the map's layers (streamlit-folium exposes the map as window.map).
@@ -27,12 +26,8 @@ _DOTS = """() => {
 @pytest.fixture(scope="module")
 def canvas_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """The dashboard on generated data with more incidents than the cluster layer takes."""
-    data = write_incidents(tmp_path_factory.mktemp("canvas") / "incidents.csv", ROWS, seed=5)
-    running = start_app(data, tmp_path_factory.mktemp("log") / "streamlit.log")
-    try:
+    with app_on_generated_data(tmp_path_factory, ROWS, seed=5) as running:
         yield running
-    finally:
-        stop_app(running.process)
 
 
 def _shown(app: RunningApp) -> list[dict]:

@@ -9,11 +9,10 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from benchmarks.generate import write_incidents
 from dashboard.filters import IncidentFilter, filter_incidents
 from dashboard.map_view import DETAIL_LIMIT
 from dashboard.store import load_incidents
-from tests.browser.conftest import MAP_FRAME, RunningApp, map_frame, open_app, start_app, stop_app
+from tests.browser.conftest import MAP_FRAME, RunningApp, app_on_generated_data, map_frame, open_app
 
 ROWS = DETAIL_LIMIT + 500
 # The markers live in one cluster group; streamlit-folium exposes the map as window.map.
@@ -27,12 +26,8 @@ _CLUSTER_GROUP = """() => {
 @pytest.fixture(scope="module")
 def large_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """The dashboard on generated data, more incidents than the map shows with popups."""
-    data = write_incidents(tmp_path_factory.mktemp("large") / "incidents.csv", ROWS, seed=3)
-    running = start_app(data, tmp_path_factory.mktemp("log") / "streamlit.log")
-    try:
+    with app_on_generated_data(tmp_path_factory, ROWS, seed=3) as running:
         yield running
-    finally:
-        stop_app(running.process)
 
 
 def _shown(data_file: Path) -> list[dict]:
