@@ -38,18 +38,19 @@ EAGER_DOWNLOAD_ROWS = 1_000
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _table(
+def _shown_rows(
     path: str,
     version: DataVersion,
     incident_filter: IncidentFilter,
     language: str,
-    _frame: pd.DataFrame,
-) -> pd.DataFrame:
-    """The shown rows (the most recently added of the filtered) in the table's wording, once
-    per filter result and language."""
-    # The cache key, with the language of the flag marks; _frame is what they select.
+    _view: View,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows the table shows (the most recently added of the filtered) and the same rows in
+    the table's wording, copied out once per filter result and language."""
+    # The cache key, with the language of the flag marks; _view is what they select.
     del path, version, incident_filter, language
-    return incident_table(_frame)
+    recent = _view.filtered_subset(slice(-MAX_TABLE_ROWS, None))
+    return recent, incident_table(recent)
 
 
 def _render_filtered(exporter: Exporter, view: View) -> bytes:
@@ -76,8 +77,9 @@ def render() -> None:
         show_empty_state()
         return
     # Only the shown rows are copied out: every filtered row is copied when a download is made.
-    recent = view.filtered_subset(slice(-MAX_TABLE_ROWS, None))
-    table = _table(str(view.path), view.version, view.incident_filter, current_language(), recent)
+    recent, table = _shown_rows(
+        str(view.path), view.version, view.incident_filter, current_language(), view
+    )
     event = st.dataframe(
         table,
         hide_index=True,
