@@ -93,7 +93,8 @@ def vessel_keys(frame: pd.DataFrame) -> pd.Series:
         [imo if isinstance(imo, str) and imo else None for imo in frame["imo"].tolist()],
         dtype=object,
     )
-    with_imo = np.flatnonzero(pd.notna(imos))
+    has_imo = pd.notna(imos)
+    with_imo = np.flatnonzero(has_imo)
     imos_by_name: dict[str, set[str]] = {}
     pairs = pd.DataFrame({"name": current[with_imo], "imo": imos[with_imo]}).dropna()
     for name, imo in pairs.drop_duplicates().itertuples(index=False):
@@ -114,7 +115,7 @@ def vessel_keys(frame: pd.DataFrame) -> pd.Series:
         return name
 
     keyed_by_name: list[tuple[int, str]] = []
-    for row in np.flatnonzero(pd.isna(imos)).tolist():
+    for row in np.flatnonzero(~has_imo).tolist():
         row_names = ([] if current[row] is None else [current[row]]) + former.get(row, [])
         if not row_names:
             continue  # an unnamed boat: a vessel of its own, unknown
