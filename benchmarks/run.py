@@ -523,6 +523,12 @@ def _format(value: Any, kind: str) -> str:
     return str(value)
 
 
+def _cell(result: dict[str, Any], key: str, kind: str) -> str:
+    """One figure as the tables show it, an estimated naive figure marked ≈."""
+    cell = _format(result.get(key), kind)
+    return f"≈{cell}" if result.get("naive_estimated") and key in NAIVE_KEYS else cell
+
+
 def markdown_table(results: Sequence[dict[str, Any]]) -> str:
     """The results as a Markdown table, one row per size, estimated naive figures marked."""
     lines = [
@@ -530,12 +536,7 @@ def markdown_table(results: Sequence[dict[str, Any]]) -> str:
         "|" + "|".join("---:" for _ in COLUMNS) + "|",
     ]
     for result in results:
-        cells = []
-        for key, _heading, kind in COLUMNS:
-            cell = _format(result.get(key), kind)
-            if result.get("naive_estimated") and key in NAIVE_KEYS:
-                cell = f"≈{cell}"
-            cells.append(cell)
+        cells = [_cell(result, key, kind) for key, _heading, kind in COLUMNS]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -551,9 +552,7 @@ def transposed_table(results: Sequence[dict[str, Any]]) -> str:
         cells = []
         for result in results:
             value = result.get(key)
-            cell = _format(value, kind)
-            if result.get("naive_estimated") and key in NAIVE_KEYS:
-                cell = f"≈{cell}"
+            cell = _cell(result, key, kind)
             target = TARGETS.get((key, result["incidents"]))
             if target is not None and value is not None:
                 verdict = "met" if value <= target else "MISSED"
